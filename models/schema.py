@@ -28,9 +28,10 @@ class ColumnKind(enum.IntEnum):
 class Reason(enum.IntEnum):
     """Why decode found a row bad. 0 means the row is clean.
 
-    Within one field the reason with the lowest code wins except that
-    BINARY beats everything; across fields the first bad field (left to right)
-    names the row's reason. See docs/spec/decode.md.
+    Within one field the priority is BINARY > OVERLONG > BAD_CHAR > OVERFLOW
+    (the codes are not the priority); across fields the first bad field (left
+    to right, the extra region last) names the row's reason. See
+    docs/spec/decode.md rule 7.
     """
 
     OK = 0
@@ -154,3 +155,43 @@ class DecodedRows:
     @property
     def n_rows(self) -> int:
         return int(self.values.shape[0])
+
+
+def sum_counters(parts: "list[DecodeCounters]") -> DecodeCounters:
+    """Counters of one stream decoded in pieces: every count is a sum."""
+    total = DecodeCounters()
+    for c in parts:
+        for k, v in c.__dict__.items():
+            if k != "errors":
+                setattr(total, k, getattr(total, k) + v)
+        for k, v in c.errors.items():
+            total.errors[k] = total.errors.get(k, 0) + v
+    return total
+
+
+def empty_decoded_rows(n_columns: int, counters: DecodeCounters | None = None) -> DecodedRows:
+    """DecodedRows with no rows (an empty stream or piece), correctly typed."""
+    return DecodedRows(
+        values=np.zeros((0, n_columns), dtype=np.uint64),
+        null=np.zeros((0, n_columns), dtype=bool),
+        row_index=np.zeros(0, dtype=np.int64),
+        reason=np.zeros(0, dtype=np.uint8),
+        dropped_index=np.zeros(0, dtype=np.int64),
+        dropped_reason=np.zeros(0, dtype=np.uint8),
+        counters=counters if counters is not None else DecodeCounters(),
+    )
+
+
+def concat_decoded_rows(parts: "list[DecodedRows]", n_columns: int) -> DecodedRows:
+    """Join pieces of one stream decoded in order (rows appended, counters summed)."""
+    if not parts:
+        return empty_decoded_rows(n_columns)
+    return DecodedRows(
+        values=np.concatenate([p.values for p in parts]).reshape(-1, n_columns),
+        null=np.concatenate([p.null for p in parts]).reshape(-1, n_columns),
+        row_index=np.concatenate([p.row_index for p in parts]),
+        reason=np.concatenate([p.reason for p in parts]),
+        dropped_index=np.concatenate([p.dropped_index for p in parts]),
+        dropped_reason=np.concatenate([p.dropped_reason for p in parts]),
+        counters=sum_counters([p.counters for p in parts]),
+    )

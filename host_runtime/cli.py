@@ -1,0 +1,119 @@
+"""`sluice` command line: datagen, etl, bench, report, demo."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BACKENDS = ("golden", "sim")
+
+
+def _cmd_etl(args: argparse.Namespace) -> int:
+    from host_runtime.export import batches_to_npz
+    from host_runtime.spec import SpecError, load_spec
+    from models.pipeline import run_golden
+
+    try:
+        spec = load_spec(args.config)
+    except SpecError as e:
+        print(f"sluice etl: invalid pipeline spec: {e}", file=sys.stderr)
+        return 2
+    if args.backend != "golden":
+        print(f"sluice etl: backend {args.backend!r} is not available yet (golden only)", file=sys.stderr)
+        return 2
+    result = run_golden(spec, args.input)
+    arrays = batches_to_npz(result.batches, args.out)
+    report = result.report(spec)
+    report.update(input=str(args.input), output=str(args.out), rows_exported=int(arrays["labels"].shape[0]))
+    if args.report:
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+    print(format_report(report))
+    return 0
+
+
+def format_report(r: dict) -> str:
+    """A short human-readable view of a run report."""
+    lines = [f"pipeline {r['pipeline']} on backend {r['backend']}",
+             f"  rows in {r['rows_in']:,}  out {r['rows_out']:,}  dropped {r['rows_dropped']:,}"
+             f"  (empty lines {r['empty_lines']:,}, short rows {r['rows_short']:,})"]
+    bad = {k: v for k, v in r["dropped_by_reason"].items() if v}
+    if bad:
+        lines.append("  dropped by reason: " + ", ".join(f"{k} {v:,}" for k, v in bad.items()))
+    nul = {k: v for k, v in r.get("nulled_rows_by_reason", {}).items() if v}
+    if nul:
+        lines.append("  rows repaired (fields nulled) by reason: " + ", ".join(f"{k} {v:,}" for k, v in nul.items()))
+    lines.append(f"  bytes in {r['bytes_in']:,}  batches {r['batches']}  bytes out {r['bytes_out']:,}")
+    if r.get("popular_rows") is not None:
+        lines.append(f"  popular rows {r['popular_rows']:,}")
+    if r.get("vocab_overflow"):
+        ov = sum(r["vocab_overflow"].values())
+        lines.append(f"  vocabulary overflow occurrences {ov:,}")
+    if r.get("rows_per_second"):
+        lines.append(f"  {r['rows_per_second']:,} rows/s, {r['mb_per_second']} MB/s  stages {r['seconds']}")
+    return "\n".join(lines)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    print(format_report(json.loads(Path(args.report).read_text())))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from bench import cpu
+
+    if args.what == "cpu":
+        return cpu.main(args)
+    print(f"sluice bench {args.what}: not available yet", file=sys.stderr)
+    return 2
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from host_runtime import demo
+
+    return demo.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from host_runtime import datagen
+
+    p = argparse.ArgumentParser(prog="sluice", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    datagen.register(sub)
+
+    e = sub.add_parser("etl", help="run the ETL pipeline and export processed rows to .npz")
+    e.add_argument("--backend", choices=BACKENDS, default="golden")
+    e.add_argument("--config", required=True, help="pipeline YAML or preset name")
+    e.add_argument("--input", required=True, type=Path)
+    e.add_argument("--out", required=True, type=Path)
+    e.add_argument("--report", type=Path, help="write the JSON run report here")
+    e.set_defaults(func=_cmd_etl)
+
+    b = sub.add_parser("bench", help="benchmarks")
+    b.add_argument("what", choices=["cpu", "decode", "transform", "system", "sim"])
+    b.add_argument("--json", action="store_true", help="print JSON only")
+    b.add_argument("--rows", type=int, default=400_000)
+    b.add_argument("--config", default="criteo_dlrm")
+    b.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
+    b.set_defaults(func=_cmd_bench)
+
+    r = sub.add_parser("report", help="print a JSON run report")
+    r.add_argument("report", type=Path)
+    r.set_defaults(func=_cmd_report)
+
+    d = sub.add_parser("demo", help="data → pipeline → report")
+    d.add_argument("--rows", type=int, default=100_000)
+    d.add_argument("--config", default="criteo_dlrm")
+    d.add_argument("--out", type=Path, default=Path("out/demo"))
+    d.set_defaults(func=_cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

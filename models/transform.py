@@ -1,0 +1,127 @@
+"""Golden transform: decoded rows → labels, dense features, final sparse ids.
+
+Executes a PipelineSpec's operator chains with the per-operator golden models.
+Stateful operators (vocabulary, hot set) are built by `TransformState.prepare`
+from the whole input first, mirroring the hardware's extra passes: the
+vocabulary's pass 1 (count) and the host-side hot-set profiling that loads the
+hot tables before the streaming pass.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models import dense_ops, sparse_ops
+from models.hotset import HotSet, apply_hotsets, profile_hot_ids
+from models.log1p import log1p_f32
+from models.pack import TransformedRows
+from models.pipeline_spec import DenseFeature, DenseOut, IntPrefix, PipelineSpec, SparseFeature, SparseFinal
+from models.schema import DecodedRows
+from models.vocab import VocabTable
+
+
+def _int_chain(values: np.ndarray, null: np.ndarray, p: IntPrefix) -> np.ndarray:
+    x = dense_ops.fill_missing(values, null, p.fill)
+    x = dense_ops.clamp(x, p.clamp_lo, p.clamp_hi)
+    return dense_ops.shift(x, p.shift)
+
+
+def dense_feature(rows: DecodedRows, f: DenseFeature, dtype_name: str) -> np.ndarray:
+    """float32 values of one dense feature, already rounded to the batch dtype."""
+    x = _int_chain(rows.values[:, f.column], rows.null[:, f.column], f.prefix)
+    if f.out == DenseOut.LOG1P:
+        y = log1p_f32(x)
+    elif f.out == DenseOut.IDENTITY:
+        y = dense_ops.identity(x)
+    else:
+        y = dense_ops.bucketize(x, np.array(f.boundaries, dtype=np.int32)).astype(np.float32)
+    return dense_ops.to_dtype(y, dtype_name)[1]
+
+
+def sparse_keys(rows: DecodedRows, s: SparseFeature) -> np.ndarray:
+    """The 64-bit value entering the final operator (modulo / vocab / none)."""
+    col_v, col_n = rows.values[:, s.column], rows.null[:, s.column]
+    if s.bucketized:
+        assert s.int_prefix is not None
+        x = _int_chain(col_v, col_n, s.int_prefix)
+        v = dense_ops.bucketize(x, np.array(s.boundaries, dtype=np.int32)).astype(np.uint64)
+    else:
+        v = sparse_ops.fill_missing(col_v, col_n, s.fill)
+    if s.hash_salt is not None:
+        v = sparse_ops.salted_hash(v, s.hash_salt)
+    return v
+
+
+@dataclass
+class TransformState:
+    """Tables built before the streaming pass: vocabularies and hot sets."""
+
+    vocabs: dict[int, VocabTable] = field(default_factory=dict)  # sparse feature index → table
+    hotsets: list[HotSet | None] = field(default_factory=list)
+
+    @classmethod
+    def prepare(cls, spec: PipelineSpec, rows: DecodedRows) -> "TransformState":
+        st = cls()
+        for i, s in enumerate(spec.sparse):
+            if s.final == SparseFinal.VOCAB:
+                assert s.vocab is not None
+                t = VocabTable(s.vocab.n_buckets, s.vocab.ways, s.vocab.threshold)
+                t.count(sparse_keys(rows, s))  # pass 1
+                t.freeze()
+                st.vocabs[i] = t
+        if spec.hot_split:
+            assert spec.hotset is not None
+            n_prof = math.ceil(spec.hotset.profile_fraction * rows.n_rows)
+            sample = _slice_rows(rows, 0, n_prof)
+            # profiling sees final ids; it uses throw-away copies of the vocab tables so the
+            # streaming pass numbers ids exactly as it would without profiling
+            probe = TransformState(vocabs=copy.deepcopy(st.vocabs))
+            ids = probe.final_ids(spec, sample)
+            st.hotsets = [HotSet(profile_hot_ids(ids[:, j], spec.hotset.capacity), spec.hotset.capacity)
+                          if s.hot else None for j, s in enumerate(spec.sparse)]
+        return st
+
+    def final_ids(self, spec: PipelineSpec, rows: DecodedRows) -> np.ndarray:
+        out = np.zeros((rows.n_rows, len(spec.sparse)), dtype=np.uint64)
+        for i, s in enumerate(spec.sparse):
+            v = sparse_keys(rows, s)
+            if s.final == SparseFinal.MODULO:
+                v = sparse_ops.modulo(v, s.modulus)
+            elif s.final == SparseFinal.VOCAB:
+                v = self.vocabs[i].map(v)  # pass 2
+            out[:, i] = v
+        return out
+
+
+def _slice_rows(rows: DecodedRows, lo: int, hi: int) -> DecodedRows:
+    return DecodedRows(rows.values[lo:hi], rows.null[lo:hi], rows.row_index[lo:hi], rows.reason[lo:hi],
+                       rows.dropped_index[:0], rows.dropped_reason[:0], rows.counters)
+
+
+def labels_of(spec: PipelineSpec, rows: DecodedRows) -> np.ndarray:
+    if spec.label_column is None:
+        return np.zeros(rows.n_rows, dtype=np.float32)
+    v = rows.values[:, spec.label_column].view(np.int64)
+    v = np.where(rows.null[:, spec.label_column], 0, v)
+    return v.astype(np.float32)
+
+
+def transform(spec: PipelineSpec, rows: DecodedRows, state: TransformState) -> TransformedRows:
+    """Apply every feature chain to the decoded rows (the streaming pass)."""
+    dtype_name = spec.batch.dense_dtype.name.lower()
+    dense = np.zeros((rows.n_rows, len(spec.dense)), dtype=np.float32)
+    for j, f in enumerate(spec.dense):
+        dense[:, j] = dense_feature(rows, f, dtype_name)
+    ids = state.final_ids(spec, rows)
+    popular = np.ones(rows.n_rows, dtype=bool)
+    if spec.hot_split:
+        ids, popular = apply_hotsets(ids, state.hotsets)
+    return TransformedRows(
+        labels=labels_of(spec, rows), dense=dense, sparse=ids, popular=popular,
+        row_index=rows.row_index.astype(np.int64), reason=rows.reason.astype(np.uint8),
+        dropped_index=rows.dropped_index.astype(np.int64), dropped_reason=rows.dropped_reason.astype(np.uint8),
+        rows_in=rows.counters.rows_in,
+    )
