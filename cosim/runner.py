@@ -21,7 +21,7 @@ What it does for you:
   parameters, the source list and the wave setting. Re-runs and xdist workers
   reuse it; a file lock serialises concurrent builds of the same dir, and a
   stamp (which also covers the source *contents*) skips Verilator entirely when
-  nothing changed.
+  nothing changed (the stamp covers every HDL file Verilator read).
 * **One run dir per pytest test** under ``<build dir>/run/<test id>/`` holding
   ``results.xml``, ``sim.log``-style output and the wave file.
 * **Waves** when ``WAVES=1`` is set (or ``waves=True``): FST (``--trace-fst``),
@@ -144,17 +144,24 @@ def build_dir_for(
     return SIM_BUILD_ROOT / toplevel / hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
-def _content_stamp(sources: Sequence[Path], build_args: Sequence[str], build_dir: Path) -> str:
+def _hdl_inputs(build_dir: Path) -> list[Path] | None:
+    """HDL files the last Verilator run of ``build_dir`` read (from ``Vtop__ver.d``)."""
+    dep = build_dir / "Vtop__ver.d"
+    if not dep.exists():
+        return None
+    text = dep.read_text().replace("\\\n", " ")
+    files = text.split(":", 1)[1].split() if ":" in text else []
+    return [Path(f) for f in files if Path(f).suffix in (".v", ".sv", ".vh", ".svh")]
+
+
+def _content_stamp(inputs: Sequence[Path], build_args: Sequence[str], build_dir: Path) -> str:
+    """Hash of build flags and the contents of every HDL input (missing file = changed)."""
     h = hashlib.sha1()
     h.update(str(build_dir).encode())
     h.update("\0".join(build_args).encode())
-    for d in rtl_include_dirs():  # headers / library modules may change too
-        for f in sorted(d.glob("*.v*")):
-            h.update(_rel(f).encode())
-            h.update(f.read_bytes())
-    for s in sources:
-        h.update(_rel(s).encode())
-        h.update(Path(s).read_bytes())
+    for f in sorted({Path(p).resolve() for p in inputs}):
+        h.update(_rel(f).encode())
+        h.update(f.read_bytes() if f.exists() else b"\0missing")
     return h.hexdigest()
 
 
@@ -174,7 +181,7 @@ def _seed_runtime_objects(cache: Path, build_dir: Path) -> list[str]:
 
     Verilator's makefile makes these objects depend on the freshly generated
     ``Vtop.mk`` (in case compiler flags changed; ours are fixed per cache key),
-    so the caller tells make to keep them with ``--assume-old``.
+    so :func:`_verilator_runner` touches them between Verilator and make.
     """
     names: list[str] = []
     if cache.is_dir():
@@ -194,6 +201,20 @@ def _store_runtime_objects(cache: Path, build_dir: Path) -> None:
             tmp = cache / f".{f.name}.{os.getpid()}.tmp"
             shutil.copyfile(f, tmp)
             os.replace(tmp, dst)
+
+
+def _verilator_runner(keep_objects: Sequence[Path]):  # -> cocotb_tools.runner.Verilator
+    """cocotb's Verilator runner, touching ``keep_objects`` between Verilator and make."""
+    from cocotb_tools.runner import Verilator  # heavy import, only when simulating
+
+    class _Runner(Verilator):
+        def _build_command(self):  # type: ignore[no-untyped-def]
+            cmds = list(super()._build_command())  # [verilator ..., make ...]
+            if keep_objects and len(cmds) == 2:
+                cmds.insert(1, ["touch", "-c", *map(str, keep_objects)])
+            return cmds
+
+    return _Runner()
 
 
 def _run_id() -> str:
@@ -270,8 +291,6 @@ def run_cocotb(
     Raises:
         AssertionError: if the simulation failed or any cocotb test failed.
     """
-    from cocotb_tools.runner import get_runner  # heavy import, only when simulating
-
     ensure_verilator_env()
     if waves is None:
         waves = os.environ.get("WAVES", "0") not in ("", "0")
@@ -291,21 +310,27 @@ def run_cocotb(
     seed = os.environ.get("COCOTB_RANDOM_SEED", "0")
     env = {
         "WAVES": "1" if waves else "0",
-        "MAKEFLAGS": os.environ.get("MAKEFLAGS", ""),  # restored after the build
         # parameters visible to cocotb tests as PARAM_<NAME> (tb.common.dut_param)
         **{f"PARAM_{k}": str(v) for k, v in params.items()},
         **(extra_env or {}),
     }
-    runner = get_runner("verilator")
+    runner = _verilator_runner([])
 
     with _patched(env, [REPO_ROOT, test_dir]):
         # --- build (once per build dir and source content) ---
         stamp_file = build_dir / ".sluice_stamp"
         with open(build_dir / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            stamp = _content_stamp(sources, build_args, build_dir)
+            # the stamp covers every file Verilator read last time (sources and
+            # modules found through -y), so editing an unrelated module rebuilds nothing
+            inputs = _hdl_inputs(build_dir)
             exe = build_dir / toplevel
-            fresh = exe.exists() and stamp_file.exists() and stamp_file.read_text() == stamp
+            fresh = (
+                inputs is not None
+                and exe.exists()
+                and stamp_file.exists()
+                and stamp_file.read_text() == _content_stamp([*sources, *inputs], build_args, build_dir)
+            )
             if fresh:
                 log.info("reusing build %s", _rel(build_dir))
             else:
@@ -313,10 +338,7 @@ def run_cocotb(
                 stamp_file.unlink(missing_ok=True)
                 cache = _runtime_cache_dir(waves)
                 seeded = _seed_runtime_objects(cache, build_dir)
-                if seeded:
-                    os.environ["MAKEFLAGS"] = " ".join(
-                        [os.environ.get("MAKEFLAGS", ""), *(f"--assume-old={n}" for n in seeded)]
-                    ).strip()
+                runner = _verilator_runner([build_dir / n for n in seeded])
                 runner.build(
                     sources=sources,
                     includes=lib_dirs,
@@ -329,7 +351,8 @@ def run_cocotb(
                     always=True,
                 )
                 _store_runtime_objects(cache, build_dir)
-                stamp_file.write_text(stamp)
+                inputs = _hdl_inputs(build_dir) or []
+                stamp_file.write_text(_content_stamp([*sources, *inputs], build_args, build_dir))
         # --- run (concurrent runs of one build are fine) ---
         results_xml = run_dir / "results.xml"
         try:

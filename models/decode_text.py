@@ -14,9 +14,9 @@ How the vectorisation works (docs/spec/decode.md, "Golden model"):
   * one `bytes.translate` maps every byte to its class bits (binary, not a
     decimal digit, not a hex digit); one or-reduce gives each field's classes,
     which decide BINARY and BAD_CHAR for every kind;
-  * a second `bytes.translate` maps every byte to its hex-nibble value; the
-    8 bytes that end a numeric field are loaded as one uint64 ("window") and
-    combined SWAR-style into the field's value, 8 digits per window. Fields
+  * the 8 bytes that end a numeric field are loaded as one uint64 ("window"),
+    turned into digit values and combined SWAR-style into the field's value,
+    8 digits per window. Fields
     longer than 8 / 16 / 24 bytes take a second / third window / a scan of
     the leading part, so cost follows the common short fields.
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,13 +55,11 @@ INT32_MAX = 2**31 - 1
 C_BIN = 0x01  # 0x00-0x1F or 0x7F (the delimiter byte and LF are separators, class 0)
 C_NOTDEC = 0x02  # not 0-9 (a leading sign of a LABEL/INT field is cleared before reducing)
 C_NOTHEX = 0x04  # not 0-9a-fA-F
+C_LEN = 0x10  # not a byte class: marks kinds that OVERLONG applies to (see _check_table)
 
-_K_NONE = 255
-"""Kind code of a field that belongs to no column (header, empty line, extra region)."""
-_DEC_KINDS = (int(ColumnKind.LABEL), int(ColumnKind.INT))
 
 _PAD = 24
-"""Zero bytes in front of the nibble buffer so that three windows before any field end exist."""
+"""Zero bytes in front of the buffer so that the three digit windows before any field end exist."""
 _U64 = np.uint64
 _M8 = _U64(0x00FF00FF00FF00FF)
 _M16 = _U64(0x0000FFFF0000FFFF)
@@ -84,19 +83,6 @@ def _class_table(delimiter: int) -> bytes:
     table[LF] = 0
     table[delimiter] = 0
     return bytes(table)
-
-
-def _nibble_table() -> bytes:
-    """Translate table byte -> hex digit value (0 for every non-hex byte, signs included)."""
-    table = bytearray(256)
-    for i, c in enumerate(b"0123456789abcdef"):
-        table[c] = i
-    for i, c in enumerate(b"ABCDEF"):
-        table[c] = 10 + i
-    return bytes(table)
-
-
-_NIBBLE_TABLE = _nibble_table()
 
 
 def _as_bytes(data: bytes | bytearray | memoryview | np.ndarray) -> bytes:
@@ -173,100 +159,113 @@ def _pack(x: np.ndarray, base: np.ndarray) -> np.ndarray:
     return x
 
 
-def _window(win: np.ndarray, ends: np.ndarray, length: np.ndarray, k: int) -> np.ndarray:
-    """The 8 nibble lanes ending 8*k bytes before each field end, lanes before the field zeroed."""
-    w = win[ends + (_PAD - 8 - 8 * k)]
-    lanes = length - 8 * k if k else length.copy()
+def _window(win: np.ndarray, ends: np.ndarray, dlen: np.ndarray, k: int) -> np.ndarray:
+    """Digit values of the 8 bytes ending 8*k bytes before each field end (SWAR lanes).
+
+    Lanes before the field's digits (previous bytes, a sign) are zeroed; a digit
+    byte becomes its value (0-9, a-f/A-F -> 10-15: low nibble, +9 when bit 6 is
+    set). Other bytes give junk, but such a field is BAD_CHAR or BINARY anyway.
+    """
+    x = win[ends + (_PAD - 8 - 8 * k)]
+    lanes = dlen - 8 * k if k else dlen.copy()
     np.clip(lanes, 0, 8, out=lanes)
-    w &= _LANE_MASK[lanes]
-    return w
+    x &= _LANE_MASK[lanes]
+    letter = x >> _U64(6)
+    letter &= _U64(0x0101010101010101)
+    letter *= _U64(9)
+    x &= _U64(0x0F0F0F0F0F0F0F0F)
+    x += letter
+    return x
 
 
-def _any_nonzero(nib: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Per range [lo, hi) of the (unpadded) nibble buffer: is any nibble non-zero? (hi > lo)."""
+def _any_not_zero_digit(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per range [lo, hi) of buf (hi > lo): does any byte differ from '0'?"""
     n = hi - lo
     seg = np.zeros(n.shape, dtype=np.int64)
     np.cumsum(n[:-1], out=seg[1:])
     idx = np.arange(int(n.sum()), dtype=np.int64) + np.repeat(lo - seg, n)
-    return np.maximum.reduceat(nib[idx + _PAD], seg) > 0
+    return np.maximum.reduceat((buf[idx] != ord("0")).view(np.uint8), seg) > 0
 
 
 def _long_fields(
-    win: np.ndarray, nib: np.ndarray, starts: np.ndarray, ends: np.ndarray, length: np.ndarray,
+    win: np.ndarray, buf: np.ndarray, ends: np.ndarray, dlen: np.ndarray,
     hexa: np.ndarray, mag: np.ndarray, high: np.ndarray,
 ) -> None:
     """Add the digits of positions 8-18 (decimal) / 8-15 (hex) to mag, flag digits beyond.
 
-    Only fields longer than 8 bytes come here (rare), so subsets are cheap.
-    Decimal keeps the last 19 digit positions (10**19 - 1 < 2**64), hex the last
-    16; a non-zero digit further left means OVERFLOW (leading zeros are allowed).
+    Only fields with more than 8 digit bytes come here (rare), so subsets are
+    cheap. Decimal keeps the last 19 digit positions (10**19 - 1 < 2**64), hex
+    the last 16; a non-zero digit further left means OVERFLOW (leading zeros
+    are allowed).
     """
-    i1 = np.flatnonzero(length > 8)
+    i1 = np.flatnonzero(dlen > 8)
     if not i1.size:
         return
     hx1 = hexa[i1]
-    w1 = _pack(_window(win, ends[i1], length[i1], 1), np.where(hx1, _U64(16), _U64(10)))
+    w1 = _pack(_window(win, ends[i1], dlen[i1], 1), np.where(hx1, _U64(16), _U64(10)))
     mag[i1] += np.where(hx1, w1 << _U64(32), w1 * _U64(10**8))
-    i2 = i1[length[i1] > 16]
+    i2 = i1[dlen[i1] > 16]
     if i2.size:
         hx2 = hexa[i2]
-        w2 = _window(win, ends[i2], length[i2], 2)
+        w2 = _window(win, ends[i2], dlen[i2], 2)
         # decimal: lanes 5, 6, 7 are digit positions 18, 17, 16; lanes 0-4 are positions 23-19
         top = w2 >> _U64(40)
         top3 = (top & _U64(0xFF)) * _U64(100) + ((top >> _U64(8)) & _U64(0xFF)) * _U64(10) + (top >> _U64(16))
         mag[i2] += np.where(hx2, _U64(0), top3 * _U64(10**16))
         high[i2] = np.where(hx2, w2, w2 & _U64(0xFFFFFFFFFF)) != 0
-    i3 = i1[length[i1] > 24]
+    i3 = i1[dlen[i1] > 24]
     if i3.size:
-        high[i3] |= _any_nonzero(nib, starts[i3], ends[i3] - 24)
+        high[i3] |= _any_not_zero_digit(buf, ends[i3] - dlen[i3], ends[i3] - 24)
 
 
-# Per-kind properties, indexed by the kind code (ColumnKind value or _K_NONE).
-_IS_DEC = np.zeros(256, dtype=bool)
-_IS_DEC[list(_DEC_KINDS)] = True
-_IS_HEX = np.zeros(256, dtype=bool)
-_IS_HEX[int(ColumnKind.HEX)] = True
-_BASE = np.where(_IS_HEX, 16, 10).astype(np.uint64)
-_BAD_CHAR_BITS = np.zeros(256, dtype=np.uint8)
-_BAD_CHAR_BITS[list(_DEC_KINDS)] = C_NOTDEC
-_BAD_CHAR_BITS[int(ColumnKind.HEX)] = C_NOTHEX
-_BIN_BITS = np.full(256, C_BIN, dtype=np.uint8)
-_BIN_BITS[_K_NONE] = 0
+def _check_table() -> np.ndarray:
+    """Per kind code: which class bits make a field of that kind bad, plus C_LEN if OVERLONG applies.
+
+    One uint8 per field carries everything kind-specific the checks need:
+    LABEL/INT test C_NOTDEC, HEX C_NOTHEX, every column kind C_BIN, SKIP no
+    length; fields outside every column (check 0) test nothing.
+    """
+    t = np.zeros(256, dtype=np.uint8)
+    t[int(ColumnKind.LABEL)] = t[int(ColumnKind.INT)] = C_BIN | C_NOTDEC | C_LEN
+    t[int(ColumnKind.HEX)] = C_BIN | C_NOTHEX | C_LEN
+    t[int(ColumnKind.STR)] = C_BIN | C_LEN
+    t[int(ColumnKind.SKIP)] = C_BIN
+    return t
 
 
-def _kind_props(kind_f: np.ndarray, n_rows: int, kinds: np.ndarray | None) -> tuple[np.ndarray, ...]:
-    """Per-field kind properties; tiled from the schema when every row is regular."""
-    if kinds is not None:
-        return tuple(np.tile(t[kinds], n_rows) for t in (_IS_DEC, _IS_HEX, _BASE, _BAD_CHAR_BITS, _BIN_BITS))
-    return tuple(t[kind_f] for t in (_IS_DEC, _IS_HEX, _BASE, _BAD_CHAR_BITS, _BIN_BITS))
+_CHECK = _check_table()
 
 
 def _field_results(
-    padded: bytes, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, kind_f: np.ndarray,
-    cls_f: np.ndarray, max_field_bytes: int, props: tuple[np.ndarray, ...],
+    padded: bytes, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, check: np.ndarray,
+    cls_f: np.ndarray, max_field_bytes: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Reason (rule 7 priority) and uint64 value of every field (kind NONE: OK, 0).
+    """Reason (rule 7 priority) and uint64 value of every field (non-column fields: OK).
 
-    All fields are computed at once with per-field kind properties (cheaper
-    than gathering per-kind subsets); values of STR/SKIP/NONE fields are junk
+    All fields are computed at once from their `check` bits (cheaper than
+    gathering per-kind subsets); values of STR/SKIP/non-column fields are junk
     here and are replaced or zeroed by the caller.
     """
-    is_dec, is_hex, base, bad_bits, bin_bits = props
+    is_dec = (check & C_NOTDEC) != 0
+    is_hex = (check & C_NOTHEX) != 0
+    base = np.where(is_hex, _U64(16), _U64(10))
     length = ends - starts
-    nib = np.frombuffer(padded.translate(_NIBBLE_TABLE), dtype=np.uint8)
-    win = np.ndarray(shape=(nib.shape[0] - 7,), dtype="<u8", buffer=nib, strides=(1,))
-    mag = _pack(_window(win, ends, length, 0), base)
-    high = np.zeros(starts.shape, dtype=bool)
-    _long_fields(win, nib, starts, ends, length, is_hex, mag, high)
-
     first = buf[starts]
     neg = is_dec & (first == ord("-")) & (length > 0)
-    lone_sign = is_dec & (length == 1) & (neg | (first == ord("+")))
-    bad_char = ((cls_f & bad_bits) != 0) | lone_sign
+    signed = neg | (is_dec & (first == ord("+")) & (length > 0))
+    lone_sign = signed & (length == 1)
+    dlen = length - signed  # the digit bytes
+    win = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    mag = _pack(_window(win, ends, dlen, 0), base)
+    high = np.zeros(starts.shape, dtype=bool)
+    _long_fields(win, buf, ends, dlen, is_hex, mag, high)
+
+    bad = cls_f & check
+    bad_char = ((bad & (C_NOTDEC | C_NOTHEX)) != 0) | lone_sign
     limit = np.where(neg, _U64(-INT32_MIN), _U64(INT32_MAX))
     overflow = (is_dec | is_hex) & high | is_dec & (mag > limit)
-    binary = (cls_f & bin_bits) != 0
-    overlong = (length > max_field_bytes) & (kind_f != ColumnKind.SKIP) & (kind_f != _K_NONE)
+    binary = (bad & C_BIN) != 0
+    overlong = ((check & C_LEN) != 0) & (length > max_field_bytes)
 
     reason = np.zeros(starts.shape, dtype=np.uint8)
     for mask, rsn in ((overflow, Reason.OVERFLOW), (bad_char, Reason.BAD_CHAR),
@@ -346,6 +345,40 @@ def decode_text(
     return _decode(data, schema, fmt, first_row_index, fmt.header_lines if skip_header else 0)
 
 
+class _FieldMap(NamedTuple):
+    """Which fields are column fields, and where they go in the [rows, columns] result.
+
+    In the regular case (every line a data row with exactly n_columns fields)
+    `cf` and `flat` are `slice(None)`: no index arrays, only views.
+    """
+
+    check: np.ndarray  # uint8 per field (all fields): _CHECK of its kind, 0 if not a column field
+    kind: np.ndarray  # uint8 ColumnKind of each column field
+    cf: np.ndarray | slice  # the column fields, in stream order
+    row: np.ndarray  # data-row number (0-based in this buffer) of each column field
+    flat: np.ndarray | slice  # row * n_columns + column of each column field
+
+
+def _map_fields(
+    n_fields_total: int, n_fields: np.ndarray, line_first: np.ndarray, is_data: np.ndarray, kinds: np.ndarray,
+) -> _FieldMap:
+    """Rule 5: field j < n_columns of a data row belongs to column j; the rest is no column field."""
+    n_cols = kinds.shape[0]
+    n_rows = int(is_data.sum())
+    if n_rows == is_data.shape[0] and bool((n_fields == n_cols).all()):
+        every = slice(None)
+        return _FieldMap(np.tile(_CHECK[kinds], n_rows), np.tile(kinds, n_rows), every,
+                         np.repeat(np.arange(n_rows), n_cols), every)
+    col_f = np.arange(n_fields_total) - np.repeat(line_first, n_fields)
+    np.minimum(col_f, n_cols, out=col_f)
+    col_f[np.repeat(~is_data, n_fields)] = n_cols  # column n_cols: "no column"
+    check = np.append(_CHECK[kinds], np.uint8(0))[col_f]
+    cf = np.flatnonzero(col_f < n_cols)
+    row = np.repeat(np.cumsum(is_data) - 1, n_fields)[cf]
+    col = col_f[cf]
+    return _FieldMap(check, kinds[col], cf, row, row * n_cols + col)
+
+
 def _decode(
     data: bytes | bytearray | memoryview | np.ndarray,
     schema: Schema,
@@ -359,7 +392,7 @@ def _decode(
     counters = DecodeCounters(bytes_in=len(src))
     if not src:
         return empty_decoded_rows(n_cols, counters)
-    # rule 1: end of stream acts as a final LF; the pad serves the nibble windows
+    # rule 1: end of stream acts as a final LF; the pad serves the digit windows
     padded = bytes(_PAD) + src + (b"" if src.endswith(b"\n") else b"\n")
     buf = np.frombuffer(padded, dtype=np.uint8)[_PAD:]
     seps, starts, sep_lf = _segments(buf, fmt.delimiter)
@@ -381,54 +414,28 @@ def _decode(
     n_rows = nf_data.shape[0]
     counters.rows_in = n_rows
     counters.rows_short = int((nf_data < n_cols).sum())
-    has_extra = nf_data > n_cols
 
-    # fields -> column kinds (rule 5); the common all-regular case needs no index maps
-    regular = n_rows == n_lines and bool((nf_data == n_cols).all())
-    if regular:
-        kind_f = np.tile(schema.kinds, n_rows)
-        cf = r = flat = None
-    else:
-        line_of_field = np.repeat(np.arange(n_lines), n_fields)
-        col_f = np.arange(seps.shape[0]) - line_first[line_of_field]
-        is_col = is_data[line_of_field] & (col_f < n_cols)
-        cf = np.flatnonzero(is_col)
-        kind_f = np.full(seps.shape, _K_NONE, dtype=np.uint8)
-        kind_f[cf] = schema.kinds[col_f[cf]]
-        r = (np.cumsum(is_data) - 1)[line_of_field[cf]]
-        flat = r * n_cols + col_f[cf]
+    fm = _map_fields(seps.shape[0], n_fields, line_first, is_data, schema.kinds)
+    cls_f = _field_classes(padded, buf, starts, ends, seps, (fm.check & C_NOTDEC) != 0, fmt.delimiter)
+    reason_f, value_f = _field_results(padded, buf, starts, ends, fm.check, cls_f, fmt.max_field_bytes)
 
-    props = _kind_props(kind_f, n_rows, schema.kinds if regular else None)
-    cls_f = _field_classes(padded, buf, starts, ends, seps, props[0], fmt.delimiter)
-    reason_f, value_f = _field_results(padded, buf, starts, ends, kind_f, cls_f, fmt.max_field_bytes, props)
-
-    if regular:
-        reason, value, kind = reason_f, value_f, kind_f
-        f_start, f_end = starts, ends
-        r = np.repeat(np.arange(n_rows), n_cols)
-    else:
-        reason, value, kind = reason_f[cf], value_f[cf], kind_f[cf]
-        f_start, f_end = starts[cf], ends[cf]
-
-    row_reason = _row_reasons(r, reason, has_extra)
+    # rules 7-9 on the column fields only
+    reason, value, kind = reason_f[fm.cf], value_f[fm.cf], fm.kind
+    f_start, f_end = starts[fm.cf], ends[fm.cf]
+    row_reason = _row_reasons(fm.row, reason, nf_data > n_cols)
     keep = row_reason == 0 if fmt.policy == BadRowPolicy.DROP else np.ones(n_rows, dtype=bool)
     null_f = (f_end == f_start) | (kind == ColumnKind.SKIP) | (reason != 0)
     if fmt.policy == BadRowPolicy.NULL:
         counters.fields_nulled = int(np.count_nonzero(reason))
     value[null_f] = 0
-
-    if regular:
-        values, null = value.reshape(n_rows, n_cols), null_f.reshape(n_rows, n_cols)
-        flat = None
-    else:
-        values = np.zeros(n_rows * n_cols, dtype=np.uint64)
-        null = np.ones(n_rows * n_cols, dtype=bool)
-        values[flat] = value
-        null[flat] = null_f
-    str_f = np.flatnonzero((kind == ColumnKind.STR) & ~null_f & keep[r])
+    str_f = np.flatnonzero((kind == ColumnKind.STR) & ~null_f & keep[fm.row])
     if str_f.size:
-        at = str_f if flat is None else flat[str_f]
-        values.reshape(-1)[at] = _hash_fields(padded, f_start[str_f], f_end[str_f])
+        value[str_f] = _hash_fields(padded, f_start[str_f], f_end[str_f])
+
+    values = np.zeros(n_rows * n_cols, dtype=np.uint64)
+    null = np.ones(n_rows * n_cols, dtype=bool)
+    values[fm.flat] = value
+    null[fm.flat] = null_f
     return _assemble(
         values.reshape(n_rows, n_cols), null.reshape(n_rows, n_cols), row_reason, keep, first_row_index, counters
     )

@@ -16,6 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
+from models import npx
+
 
 def _as_u64_1d(name: str, ids: np.ndarray) -> np.ndarray:
     arr = np.asarray(ids)
@@ -69,7 +71,7 @@ def profile_hot_ids(ids: np.ndarray, capacity: int) -> np.ndarray:
     if not isinstance(capacity, (int, np.integer)) or capacity < 0:
         raise ValueError(f"capacity must be a non-negative integer, got {capacity!r}")
     s = _as_u64_1d("ids", ids)
-    uniq, first, counts = np.unique(s, return_index=True, return_counts=True)
+    uniq, first, counts = npx.unique(s, return_index=True, return_counts=True)
     rank = np.lexsort((first, -counts.astype(np.int64)))
     return uniq[rank[:capacity]]
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from models import npx
+
 from models.hashing import xxh64_u64
 
 # ASCII "SluiceVo" read as a big-endian 64-bit word: the XXH64 seed of the bucket selector.
@@ -33,6 +35,10 @@ VOCAB_SEED = 0x536C75696365566F
 
 RARE_ID = 1
 FIRST_ID = 2
+# map() works through a call's keys in blocks of this many: results are block-invariant (ids
+# continue across blocks exactly as across calls) and 64 Ki-key working sets stay in cache,
+# which measured ~2x faster per key than one 1 Mi-key block.
+MAP_BLOCK = 1 << 16
 
 
 def stable_argsort_u64(keys: np.ndarray) -> np.ndarray:
@@ -202,7 +208,7 @@ class VocabTable:
         `new` flags the chunk's distinct keys (ascending) that are absent from the table and
         `bucket` gives the bucket of each of those.
         """
-        touched, demand = np.unique(bucket, return_counts=True)
+        touched, demand = npx.unique(bucket, return_counts=True)
         if (demand <= self.ways - self._occ[touched]).all():
             return np.ones(bucket.size, dtype=bool)  # no contention: every new key fits
         first = _distinct_in_chunk(chunk)[1][new]
@@ -232,8 +238,13 @@ class VocabTable:
         if not self._frozen:
             raise RuntimeError("map() before freeze(): pass 1 must be complete")
         k = _as_u64_1d(keys)
-        if k.size == 0:
-            return np.empty(0, dtype=np.uint64)
+        out = np.empty(k.size, dtype=np.uint64)
+        for lo in range(0, k.size, MAP_BLOCK):
+            out[lo:lo + MAP_BLOCK] = self._map_block(k[lo:lo + MAP_BLOCK])
+        return out
+
+    def _map_block(self, k: np.ndarray) -> np.ndarray:
+        """Pass 2 over one non-empty block of keys (stream order within and across blocks)."""
         uniq, first, mult, order = _distinct_in_chunk(k)
         pos, found = _lookup(self._keys, uniq)
         ok = np.zeros(uniq.size, dtype=bool)

@@ -23,6 +23,9 @@
 // lint-params: S_DATA_WIDTH=32 M_DATA_WIDTH=128 USER_WIDTH=2
 // lint-params: S_DATA_WIDTH=32 M_DATA_WIDTH=32
 // lint-params: S_DATA_WIDTH=8 M_DATA_WIDTH=32 M_KEEP_ENABLE=1 LAST_ENABLE=0 USER_ENABLE=0
+//
+// Extra synthesis parameter sets (read by cosim.synth):
+// synth-params: S_DATA_WIDTH=64 M_DATA_WIDTH=8
 
 `resetall
 `timescale 1ns / 1ps

@@ -14,6 +14,9 @@
 // lint-params: REG_TYPE=0 DATA_WIDTH=8
 // lint-params: REG_TYPE=1 DATA_WIDTH=64 USER_ENABLE=1 USER_WIDTH=3
 // lint-params: REG_TYPE=2 DATA_WIDTH=32 KEEP_ENABLE=0 LAST_ENABLE=0
+//
+// Extra synthesis parameter sets (read by cosim.synth):
+// synth-params: REG_TYPE=1 DATA_WIDTH=64
 
 `resetall
 `timescale 1ns / 1ps

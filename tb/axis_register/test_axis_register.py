@@ -65,14 +65,14 @@ async def _run(dut: SimHandleBase, idle_inserts: bool, backpressure: bool, seed:
     await tb.cycles(4)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")
 @cocotb.parametrize(idle_inserts=[False, True], backpressure=[False, True])
 async def run_test(dut: SimHandleBase, idle_inserts: bool, backpressure: bool) -> None:
     """Random frames, partial last beats, sparse tkeep, per-beat tuser."""
     await _run(dut, idle_inserts, backpressure, seed=11 + 2 * idle_inserts + backpressure)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")
 async def run_test_throughput(dut: SimHandleBase) -> None:
     """Without pauses every type moves one beat per cycle (no bubbles)."""
     tb = TB(dut)
@@ -93,7 +93,7 @@ async def run_test_throughput(dut: SimHandleBase) -> None:
     assert cycles == beats - 1, f"{beats} beats took {cycles + 1} cycles"
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")
 async def run_stress_test(dut: SimHandleBase) -> None:
     """Heavy random back-pressure on both sides, many short frames."""
     tb = TB(dut)

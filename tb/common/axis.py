@@ -6,6 +6,7 @@ frames of at most a few kB; engine-level throughput tests need a faster driver.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterator
 
@@ -25,17 +26,33 @@ __all__ = [
 
 
 def axis_source(
-    dut: SimHandleBase, prefix: str, clk: SimHandleBase, rst: SimHandleBase | None = None
+    dut: SimHandleBase,
+    prefix: str,
+    clk: SimHandleBase,
+    rst: SimHandleBase | None = None,
+    log_level: int = logging.WARNING,
 ) -> AxiStreamSource:
-    """Drive the ``<prefix>_t*`` signals of ``dut`` (e.g. ``s_axis``); reset active-high."""
-    return AxiStreamSource(AxiStreamBus.from_prefix(dut, prefix), clk, rst)
+    """Drive the ``<prefix>_t*`` signals of ``dut`` (e.g. ``s_axis``); reset active-high.
+
+    Per-frame INFO logs are off by default (they cost more than the simulation);
+    pass ``log_level=logging.INFO`` when debugging.
+    """
+    src = AxiStreamSource(AxiStreamBus.from_prefix(dut, prefix), clk, rst)
+    src.log.setLevel(log_level)
+    return src
 
 
 def axis_sink(
-    dut: SimHandleBase, prefix: str, clk: SimHandleBase, rst: SimHandleBase | None = None
+    dut: SimHandleBase,
+    prefix: str,
+    clk: SimHandleBase,
+    rst: SimHandleBase | None = None,
+    log_level: int = logging.WARNING,
 ) -> AxiStreamSink:
     """Receive from the ``<prefix>_t*`` signals of ``dut`` (e.g. ``m_axis``)."""
-    return AxiStreamSink(AxiStreamBus.from_prefix(dut, prefix), clk, rst)
+    sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, prefix), clk, rst)
+    sink.log.setLevel(log_level)
+    return sink
 
 
 def set_backpressure(
@@ -47,11 +64,15 @@ def set_backpressure(
     """Install pause generators (``None`` = never pause).
 
     A paused source inserts idle cycles (tvalid low); a paused sink deasserts tready.
+    Use this rather than ``set_pause_generator(None)`` directly: cocotbext-axi
+    leaves ``pause`` at the generator's last value when the generator is removed.
     """
-    if source is not None:
-        source.set_pause_generator(source_pause)
-    if sink is not None:
-        sink.set_pause_generator(sink_pause)
+    for port, gen in ((source, source_pause), (sink, sink_pause)):
+        if port is None:
+            continue
+        port.set_pause_generator(gen)
+        if gen is None:
+            port.pause = False
 
 
 def random_axis_frame(

@@ -16,6 +16,7 @@ import xxhash
 
 from host_runtime.datagen import write_tsv
 from host_runtime.spec import load_spec
+from models import npx
 from models.pack import batches_to_arrays, parse_batch
 from models.pipeline import run_golden, run_golden_bytes
 
@@ -147,7 +148,7 @@ def test_criteo_hotline_split(gen_text: bytes) -> None:
     n_prof = math.ceil(spec.hotset.profile_fraction * len(rows))
     hot_tables = []
     for j in range(26):  # FAE profile: most frequent first, ties by first appearance
-        vals, first, counts = np.unique(ids[:n_prof, j], return_index=True, return_counts=True)
+        vals, first, counts = npx.unique(ids[:n_prof, j], return_index=True, return_counts=True)
         order = np.lexsort((first, -counts))[: spec.hotset.capacity]
         hot_tables.append({int(v): s for s, v in enumerate(vals[order])})
     popular = np.array([all(int(ids[i, j]) in hot_tables[j] for j in range(26)) for i in range(len(rows))])

@@ -350,3 +350,22 @@ def test_chunked_equals_whole(tmp_path_factory: pytest.TempPathFactory, doc: tup
     assert part.counters.as_dict() == whole.counters.as_dict()
     for name in ("values", "null", "row_index", "reason", "dropped_index", "dropped_reason"):
         assert np.array_equal(getattr(part, name), getattr(whole, name)), name
+
+
+numeric_fields = st.builds(
+    lambda sign, zeros, digits: sign + b"0" * zeros + digits,
+    st.sampled_from([b"", b"", b"-", b"+"]),
+    st.integers(0, 40),
+    st.text("0123456789", min_size=0, max_size=22).map(str.encode)
+    | st.text("0123456789abcdefABCDEF", min_size=1, max_size=20).map(str.encode),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(numeric_fields, min_size=4, max_size=4), min_size=1, max_size=20),
+       st.sampled_from(list(BadRowPolicy)))
+def test_numeric_windows(rows: list[list[bytes]], policy: BadRowPolicy) -> None:
+    """Long numbers, leading zeros and signs: every digit window and overflow boundary."""
+    schema = Schema((Column("l", K.LABEL), Column("i", K.INT), Column("h", K.HEX), Column("g", K.HEX)))
+    data = b"".join(b"\t".join(r) + b"\n" for r in rows)
+    check(data, schema, TextFormat(policy=policy, max_field_bytes=255))

@@ -16,6 +16,7 @@ import pytest
 import xxhash
 from hypothesis import given, settings, strategies as st
 
+import models.vocab as vocab_mod
 from models.vocab import VOCAB_SEED, VocabTable, stable_argsort_u64
 
 U64_MAX = 2**64 - 1
@@ -196,6 +197,18 @@ def test_hypothesis_vs_plain(train: list[int], evald: list[int], n_buckets: int,
     assert got == plain.map(e.tolist())
     assert vt.overflow == plain.overflow
     assert vt.n_stored == len(plain.count_of)
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_map_blocking_is_invisible(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """map() works in internal blocks of MAP_BLOCK keys; the block size must not show."""
+    rng = np.random.default_rng(block)
+    keys = zipf_keys(rng, 3000 if block == 1 else 20_000, domain=4000)
+    monkeypatch.setattr(vocab_mod, "MAP_BLOCK", block)
+    vt = VocabTable(1024, 16, threshold=2)
+    got = run_vocab(vt, [keys], split(keys, rng, 3))
+    assert vt.overflow == 0
+    assert got == torchrec_sparse_to_contiguous(keys.tolist(), keys.tolist(), 2)
 
 
 def test_chunking_invariance() -> None:
