@@ -30,8 +30,11 @@ $(DEB_STAMP):
 
 $(STAMP): requirements.lock pyproject.toml | $(DEB_STAMP)
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "installing pinned packages into $(VENV) (log: build/pip.log)"
+	@mkdir -p build
+	@$(PY) -m pip install --disable-pip-version-check -r requirements.lock > build/pip.log 2>&1 \
+	  && $(PY) -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e . >> build/pip.log 2>&1 \
+	  || { tail -n 40 build/pip.log; exit 1; }
 	@touch $@
 
 venv: $(STAMP)

@@ -117,8 +117,9 @@ def run(config: str, rows: int) -> list[dict]:
 
 
 def markdown(results: list[dict], cmd: str) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [f"Measured by `{cmd}` on {platform.machine()} with {os.cpu_count()} cores "
-             f"({time.strftime('%Y-%m-%d')}).", "",
+             f"({time.strftime('%Y-%m-%d')}; load average at the end {load}).", "",
              "| pipeline | threads | rows/s | MB/s | × pyarrow MT parse |", "|---|---:|---:|---:|---:|"]
     for r in results:
         if "skipped" in r:

@@ -16,29 +16,23 @@ import numpy as np
 
 from models import dense_ops, sparse_ops
 from models.hotset import HotSet, apply_hotsets, profile_hot_ids
-from models.log1p import log1p_f32
 from models.pack import TransformedRows
 from models.pipeline_spec import DenseFeature, DenseOut, IntPrefix, PipelineSpec, SparseFeature, SparseFinal
 from models.schema import DecodedRows
 from models.vocab import VocabTable
 
 
-def _int_chain(values: np.ndarray, null: np.ndarray, p: IntPrefix) -> np.ndarray:
-    x = dense_ops.fill_missing(values, null, p.fill)
-    x = dense_ops.clamp(x, p.clamp_lo, p.clamp_hi)
-    return dense_ops.shift(x, p.shift)
+def _dense_op(p: IntPrefix, kind: str, boundaries: tuple[int, ...], dtype_name: str,
+              bucket_as_float: bool) -> dense_ops.DenseOp:
+    """The per-feature operator settings (what its CSRs hold) for the dense_ops chain."""
+    return dense_ops.DenseOp(fill=p.fill, lo=p.clamp_lo, hi=p.clamp_hi, shift=p.shift, kind=kind,
+                             boundaries=boundaries, dtype=dtype_name, bucket_as_float=bucket_as_float)
 
 
 def dense_feature(rows: DecodedRows, f: DenseFeature, dtype_name: str) -> np.ndarray:
     """float32 values of one dense feature, already rounded to the batch dtype."""
-    x = _int_chain(rows.values[:, f.column], rows.null[:, f.column], f.prefix)
-    if f.out == DenseOut.LOG1P:
-        y = log1p_f32(x)
-    elif f.out == DenseOut.IDENTITY:
-        y = dense_ops.identity(x)
-    else:
-        y = dense_ops.bucketize(x, np.array(f.boundaries, dtype=np.int32)).astype(np.float32)
-    return dense_ops.to_dtype(y, dtype_name)[1]
+    op = _dense_op(f.prefix, f.out.value, f.boundaries, dtype_name, f.out == DenseOut.BUCKETIZE)
+    return dense_ops.apply_dense(rows.values[:, f.column], rows.null[:, f.column], op)[1]
 
 
 def sparse_keys(rows: DecodedRows, s: SparseFeature) -> np.ndarray:
@@ -46,8 +40,8 @@ def sparse_keys(rows: DecodedRows, s: SparseFeature) -> np.ndarray:
     col_v, col_n = rows.values[:, s.column], rows.null[:, s.column]
     if s.bucketized:
         assert s.int_prefix is not None
-        x = _int_chain(col_v, col_n, s.int_prefix)
-        v = dense_ops.bucketize(x, np.array(s.boundaries, dtype=np.int32)).astype(np.uint64)
+        op = _dense_op(s.int_prefix, "bucketize", s.boundaries, "float32", False)
+        v = dense_ops.apply_dense(col_v, col_n, op)[1].astype(np.uint64)
     else:
         v = sparse_ops.fill_missing(col_v, col_n, s.fill)
     if s.hash_salt is not None:
