@@ -1,4 +1,4 @@
-"""`sluice` command line: datagen, etl, bench, report, demo."""
+"""`sluice` command line: datagen, etl, train, bench, report, demo."""
 from __future__ import annotations
 
 import argparse
@@ -55,6 +55,37 @@ def format_report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from host_runtime.spec import SpecError, load_spec
+    from host_runtime.train import train
+    from models.pipeline import run_golden
+
+    try:
+        spec = load_spec(args.config)
+    except SpecError as e:
+        print(f"sluice train: invalid pipeline spec: {e}", file=sys.stderr)
+        return 2
+    if args.backend != "golden":
+        print(f"sluice train: backend {args.backend!r} is not available yet (golden only)", file=sys.stderr)
+        return 2
+    if args.batch_size:
+        spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=args.batch_size))
+    result = run_golden(spec, args.input)
+    hot_ids = None
+    if result.state.hotsets:
+        hot_ids = [h.ids if h is not None else None for h in result.state.hotsets]
+    res = train(spec, result.batches, args.steps, device=args.device, seed=args.seed, hot_ids=hot_ids)
+    summary = {"pipeline": spec.name, "backend": args.backend, "device": args.device, **res.summary(),
+               "losses": [round(x, 6) for x in res.losses]}
+    if args.report:
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.report).write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in summary.items() if k != "losses"}, indent=2))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     print(format_report(json.loads(Path(args.report).read_text())))
     return 0
@@ -98,14 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
     b.set_defaults(func=_cmd_bench)
 
+    t = sub.add_parser("train", help="train a DLRM on the pipeline's batches")
+    t.add_argument("--backend", choices=BACKENDS, default="golden")
+    t.add_argument("--config", required=True, help="pipeline YAML or preset name")
+    t.add_argument("--input", required=True, type=Path)
+    t.add_argument("--steps", type=int, default=300)
+    t.add_argument("--device", default="cpu", help="cpu or cuda")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--batch-size", type=int, help="override batch.size of the spec")
+    t.add_argument("--report", type=Path, help="write the JSON training report (with the loss curve) here")
+    t.set_defaults(func=_cmd_train)
+
     r = sub.add_parser("report", help="print a JSON run report")
     r.add_argument("report", type=Path)
     r.set_defaults(func=_cmd_report)
 
-    d = sub.add_parser("demo", help="data → pipeline → report")
+    d = sub.add_parser("demo", help="data → pipeline → batches → training → report")
     d.add_argument("--rows", type=int, default=100_000)
     d.add_argument("--config", default="criteo_dlrm")
     d.add_argument("--out", type=Path, default=Path("out/demo"))
+    d.add_argument("--steps", type=int, default=300, help="training steps")
+    d.add_argument("--batch-size", type=int, default=512)
     d.set_defaults(func=_cmd_demo)
     return p
 
