@@ -92,12 +92,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from bench import cpu
+    """`sluice bench WHAT` runs bench/WHAT.py's main(args)."""
+    import importlib
 
-    if args.what == "cpu":
-        return cpu.main(args)
-    print(f"sluice bench {args.what}: not available yet", file=sys.stderr)
-    return 2
+    try:
+        mod = importlib.import_module(f"bench.{args.what}")
+    except ModuleNotFoundError:
+        print(f"sluice bench {args.what}: not available yet", file=sys.stderr)
+        return 2
+    return int(mod.main(args) or 0)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

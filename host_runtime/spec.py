@@ -120,8 +120,11 @@ def _parse_input(raw: Any, path: str) -> tuple[InputFormat, TextFormat, int]:
     default_delim = "," if fmt_name == "csv" else "\t"
     delim = _delimiter(raw.get("delimiter", default_delim), f"{path}.delimiter")
     header = _int(raw.get("header_lines", 0), f"{path}.header_lines", 0, 2**16 - 1)
-    policy = _enum(raw.get("bad_rows", "drop"), f"{path}.bad_rows",
-                   {"drop": BadRowPolicy.DROP, "null": BadRowPolicy.NULL})
+    bad_rows = raw.get("bad_rows", "drop")
+    if "bad_rows" in raw and bad_rows is None:  # `bad_rows: null` unquoted is YAML's null
+        bad_rows = "null"
+    policy = _enum(bad_rows, f"{path}.bad_rows",
+                   {"drop": BadRowPolicy.DROP, "null": BadRowPolicy.NULL, "nullify": BadRowPolicy.NULL})
     mfb = _int(raw.get("max_field_bytes", 64), f"{path}.max_field_bytes", 1, 255)
     hex_width = raw.get("hex_width", 8)
     if hex_width not in (4, 8):

@@ -92,3 +92,11 @@ def test_sparse_dtype_must_hold_every_id() -> None:
     doc["sparse"][0]["ops"][1:] = [{"hash": {"salt": 7}}]  # raw 64-bit hashes fit no dtype
     with pytest.raises(SpecError, match="add modulo/vocab"):
         compile_spec(copy.deepcopy(doc))
+
+
+def test_bad_rows_null_policy_spellings() -> None:
+    from models.schema import BadRowPolicy
+    for v in (None, "null", "nullify", "NULL"):
+        doc = base()
+        doc["input"]["bad_rows"] = v
+        assert compile_spec(doc).text.policy == BadRowPolicy.NULL
