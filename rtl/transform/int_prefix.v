@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sluice transform unit: the integer prefix of the dense chain on int32
+// (docs/spec/numerics.md section 1, models.dense_ops):
+//
+//   stage 1: f = null ? fill : x;  c = min(max(f, lo), hi)     (lo <= hi, host-checked)
+//   stage 2: r = sat32(c + shift)                              33-bit add, saturate
+//
+// The word under a null is a don't-care. fill/lo/hi/shift travel with every operand
+// (per-feature config from the PE's registers). Latency 2 cycles, one result per
+// cycle; global stall (ce = m_ready | ~m_valid).
+//
+// lint-params: TAG_WIDTH=8
+// lint-params: TAG_WIDTH=1
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module int_prefix #(
+    // Width of the sideband tag carried alongside each operand (>= 1)
+    parameter TAG_WIDTH = 1
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+
+    // operand: int32 x with its null bit, and the feature's fill/lo/hi/shift (int32)
+    input  wire [31:0]          s_x,
+    input  wire                 s_null,
+    input  wire [31:0]          s_fill,
+    input  wire [31:0]          s_lo,
+    input  wire [31:0]          s_hi,
+    input  wire [31:0]          s_shift,
+    input  wire [TAG_WIDTH-1:0] s_tag,
+    input  wire                 s_valid,
+    output wire                 s_ready,
+
+    // result: int32
+    output wire [31:0]          m_x,
+    output wire [TAG_WIDTH-1:0] m_tag,
+    output wire                 m_valid,
+    input  wire                 m_ready
+);
+
+localparam STAGES = 2;
+
+initial begin
+    if (TAG_WIDTH < 1) begin
+        $error("Error: TAG_WIDTH must be >= 1 (instance %m)");
+        $finish;
+    end
+end
+
+wire ce = m_ready | ~m_valid;
+assign s_ready = ce;
+
+reg [STAGES-1:0] valid_reg;
+reg [TAG_WIDTH-1:0] tag_reg [0:STAGES-1];
+reg [31:0] s1_c_reg, s1_shift_reg;
+reg [31:0] s2_r_reg;
+
+wire signed [31:0] s1_f  = s_null ? s_fill : s_x;
+wire signed [31:0] s1_lo = s_lo;
+wire signed [31:0] s1_hi = s_hi;
+wire signed [31:0] s1_m  = (s1_f < s1_lo) ? s1_lo : s1_f;
+wire signed [31:0] s1_c  = (s1_m > s1_hi) ? s1_hi : s1_m;
+
+wire [32:0] s2_sum = {s1_c_reg[31], s1_c_reg} + {s1_shift_reg[31], s1_shift_reg};
+// overflow iff the 33-bit sum's top two bits differ: saturate toward its sign
+wire [31:0] s2_r = (s2_sum[32] == s2_sum[31]) ? s2_sum[31:0]
+                 : (s2_sum[32] ? 32'h8000_0000 : 32'h7FFF_FFFF);
+
+integer k;
+always @(posedge clk) begin
+    if (ce) begin
+        valid_reg <= {valid_reg[STAGES-2:0], s_valid};
+        tag_reg[0] <= s_tag;
+        for (k = 1; k < STAGES; k = k + 1) tag_reg[k] <= tag_reg[k-1];
+        s1_c_reg <= s1_c;
+        s1_shift_reg <= s_shift;
+        s2_r_reg <= s2_r;
+    end
+    if (rst) valid_reg <= {STAGES{1'b0}};
+end
+
+assign m_x     = s2_r_reg;
+assign m_tag   = tag_reg[STAGES-1];
+assign m_valid = valid_reg[STAGES-1];
+
+endmodule
+
+`resetall
