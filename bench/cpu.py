@@ -142,7 +142,11 @@ def write_docs(block: str) -> None:
     DOC.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
 
 
+DEFAULT_ROWS = 400_000
+
+
 def main(args: argparse.Namespace) -> int:
+    args.rows = args.rows or DEFAULT_ROWS
     results = run(args.config, args.rows)
     if args.json:
         print(json.dumps(results, indent=2))

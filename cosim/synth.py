@@ -20,6 +20,7 @@ fresh environment compiles the module and can take a minute.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 import json
 import re
 import shutil
@@ -35,6 +36,14 @@ from cosim.runner import REPO_ROOT
 
 SYNTH_DIR: Path = REPO_ROOT / "build" / "synth"
 _SYNTH_PARAMS_RE = re.compile(r"^\s*//\s*synth-params:\s*(.*?)\s*$")
+# `// synth-flags: -noabc` lets a module with very wide multipliers skip ABC's gate-level
+# optimisation (minutes to hours in the WebAssembly Yosys); the latch check is unaffected.
+_SYNTH_FLAGS_RE = re.compile(r"^\s*//\s*synth-flags:\s*(.*?)\s*$")
+_ALLOWED_FLAGS = {"-noabc"}
+# `// synth-skip: reason` keeps a simulated, linted module out of synthesis while a known
+# problem is open; the summary lists it as SKIPPED with the reason, so it is never silent.
+_SYNTH_SKIP_RE = re.compile(r"^\s*//\s*synth-skip:\s*(.*?)\s*$")
+SYNTH_TIMEOUT_S = 900  # one parameter set; a run past this fails rather than hanging make synth
 # every latch flavour Yosys can produce, coarse and fine-grained
 LATCH_SELECT = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
 # fine-grained flip-flop cell types after `synth`
@@ -84,7 +93,28 @@ def parse_synth_params(path: Path) -> list[dict[str, str]]:
     return sets
 
 
-def synth_script(top: str, files: list[Path], params: dict[str, str], stat_json: Path) -> str:
+def synth_skip_reason(path: Path) -> str | None:
+    for line in path.read_text().splitlines():
+        m = _SYNTH_SKIP_RE.match(line)
+        if m:
+            return m.group(1) or "no reason given"
+    return None
+
+
+def parse_synth_flags(path: Path) -> list[str]:
+    flags: list[str] = []
+    for line in path.read_text().splitlines():
+        m = _SYNTH_FLAGS_RE.match(line)
+        if m:
+            flags += m.group(1).split()
+    bad = set(flags) - _ALLOWED_FLAGS
+    if bad:
+        raise ValueError(f"{path}: synth-flags {sorted(bad)} not allowed (allowed: {sorted(_ALLOWED_FLAGS)})")
+    return flags
+
+
+def synth_script(top: str, files: list[Path], params: dict[str, str], stat_json: Path,
+                 flags: Sequence[str] = ()) -> str:
     """The Yosys script for one top and parameter set."""
     # paths relative to the repo root: yowasp's WebAssembly sandbox only sees the cwd tree
     reads = "\n".join(f"read_verilog -defer {_rel(f)}" for f in files)
@@ -92,7 +122,7 @@ def synth_script(top: str, files: list[Path], params: dict[str, str], stat_json:
     return f"""
 {reads}
 hierarchy -check -top {top} {chparams}
-synth -flatten -top {top}
+synth -flatten -top {top}{"".join(" " + f for f in flags)}
 select -assert-none {LATCH_SELECT}
 tee -q -o {_rel(stat_json)} stat -json
 """
@@ -103,15 +133,20 @@ def _ff_bits(cells_by_type: dict[str, int]) -> int:
     return sum(n for t, n in cells_by_type.items() if _FF_RE.match(t))
 
 
-def run_one(top: str, files: list[Path], params: dict[str, str], idx: int) -> SynthResult:
+def run_one(top: str, files: list[Path], params: dict[str, str], idx: int,
+            flags: Sequence[str] = ()) -> SynthResult:
     SYNTH_DIR.mkdir(parents=True, exist_ok=True)
     stat_json = SYNTH_DIR / f".{top}.{idx}.stat.json"
     script = SYNTH_DIR / f".{top}.{idx}.ys"
-    script.write_text(synth_script(top, files, params, stat_json))
+    script.write_text(synth_script(top, files, params, stat_json, flags))
     t0 = time.monotonic()
-    proc = subprocess.run(
-        [*yosys_cmd(), "-q", "-s", _rel(script)], capture_output=True, text=True, cwd=REPO_ROOT
-    )
+    try:
+        proc = subprocess.run([*yosys_cmd(), "-q", "-s", _rel(script)], capture_output=True, text=True,
+                              cwd=REPO_ROOT, timeout=SYNTH_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        res = SynthResult(top, params, False, time.monotonic() - t0)
+        res.error = f"Yosys did not finish within {SYNTH_TIMEOUT_S} s"
+        return res
     dt = time.monotonic() - t0
     res = SynthResult(top, params, proc.returncode == 0, dt)
     if not res.ok:
@@ -141,14 +176,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synth: unknown module(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
 
-    jobs: list[tuple[str, dict[str, str], int]] = []
+    skipped = {f.stem: r for f in tops if (r := synth_skip_reason(f)) is not None}
+    tops = [f for f in tops if f.stem not in skipped]
+    jobs: list[tuple[str, dict[str, str], int, list[str]]] = []
     for f in tops:
+        flags = parse_synth_flags(f)
         for i, ps in enumerate([{}, *parse_synth_params(f)]):
-            jobs.append((f.stem, ps, i))
+            jobs.append((f.stem, ps, i, flags))
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda j: run_one(j[0], files, j[1], j[2]), jobs))
+        results = list(pool.map(lambda j: run_one(j[0], files, j[1], j[2], j[3]), jobs))
 
     by_module: dict[str, list[dict[str, object]]] = {}
     for r in results:
@@ -171,11 +209,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.label():<44} {r.cells:>7} {r.ff_bits:>8} {r.seconds:>5.1f}s")
         else:
             print(f"{r.label():<44} {'FAIL':>7} {'':>8} {r.seconds:>5.1f}s")
+    for mod, why in skipped.items():
+        print(f"{mod:<44} {'SKIPPED':>7}   {why}")
+        (SYNTH_DIR / f"{mod}.json").write_text(json.dumps({"module": mod, "skipped": why}, indent=2))
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"\n--- {r.label()}\n{r.error}")
     print(
-        f"\nsynth: {len(results) - len(failed)}/{len(results)} clean, no latches "
+        f"\nsynth: {len(results) - len(failed)}/{len(results)} clean, no latches, {len(skipped)} skipped "
         f"({len(by_module)} modules, {time.monotonic() - t0:.1f}s); reports in "
         f"{SYNTH_DIR.relative_to(REPO_ROOT)}/"
     )

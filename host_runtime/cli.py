@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks")
     b.add_argument("what", choices=["cpu", "decode", "transform", "system", "sim"])
     b.add_argument("--json", action="store_true", help="print JSON only")
-    b.add_argument("--rows", type=int, default=400_000)
+    b.add_argument("--rows", type=int, default=None, help="rows to run (each bench has its own default)")
     b.add_argument("--config", default="criteo_dlrm")
     b.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
     b.set_defaults(func=_cmd_bench)
