@@ -181,7 +181,7 @@ def _clamp(v: Any, path: str) -> tuple[int, int]:
 
 
 def _boundaries(v: Any, path: str) -> tuple[int, ...]:
-    if isinstance(v, dict):  # generated: {log2_up_to: N} etc. kept explicit for now
+    if isinstance(v, dict):  # generated boundaries: {geometric: ...} or {linear: ...}
         _check_keys(v, {"geometric", "linear"}, path)
         if "geometric" in v:
             g = v["geometric"]

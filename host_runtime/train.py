@@ -63,7 +63,7 @@ def train(spec: PipelineSpec, batches: Iterable[bytes], steps: int, *, device: s
     # learns the generated data's click signal in a few hundred steps
     opt = torch.optim.Adagrad(model.parameters(), lr=lr)
     loss_fn = nn.BCEWithLogitsLoss()
-    batch_list = [b for b in batches]
+    batch_list = list(batches)
     res = TrainResult()
     label_sum = 0.0
     t0 = time.perf_counter()

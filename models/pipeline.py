@@ -9,13 +9,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from models.binary_rows import BinaryLayout, decode_binary, table_to_binary_rows
 from models.decode_text import decode_text, decode_text_file
 from models.pack import PackSettings, TransformedRows, pack_batches
 from models.pipeline_spec import InputFormat, PipelineSpec
-from models.schema import BadRowPolicy, DecodedRows, Reason
+from models.schema import BadRowPolicy, DecodedRows
 from models.transform import TransformState, transform
 
 
@@ -95,5 +93,3 @@ def run_golden_bytes(spec: PipelineSpec, text: bytes) -> GoldenResult:
     rows = decode_text(text, spec.schema, spec.text)
     return run_decoded(spec, rows, {"decode": time.perf_counter() - t0})
 
-
-REASON_NAMES = [r.name for r in Reason if r != Reason.OK]

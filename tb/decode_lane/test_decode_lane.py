@@ -35,12 +35,11 @@ from models.schema import (
     Column,
     ColumnKind,
     DecodeCounters,
-    Reason,
     Schema,
     TextFormat,
     sum_counters,
 )
-from tb.common import TbBase, dut_param, random_pause
+from tb.common import TbBase, dut_param
 
 CRITEO = Path("/work/shared/data/criteo/sample_train.tsv")
 K = ColumnKind

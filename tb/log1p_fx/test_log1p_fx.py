@@ -17,7 +17,7 @@ import pytest
 from cocotb.handle import SimHandleBase
 
 from cosim.runner import REPO_ROOT, rtl_sources, run_cocotb
-from models.log1p import SEG_BITS, U_BITS, log1p_f32
+from models.log1p import SEG_BITS, log1p_f32
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
