@@ -17,7 +17,7 @@ bits [8j+7:8j]).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -155,4 +155,156 @@ def decode(packets: list[list[int]], n_columns: int, k: int = FIELDS_PER_BEAT) -
         reason=np.array(rsn, dtype=np.uint8),
         dropped_index=np.array(d_idx, dtype=np.int64),
         dropped_reason=np.array(d_rsn, dtype=np.uint8),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# transform -> merger -> id stage -> pack: TransformedRecord (docs/formats/records.md)
+
+BEAT_WORDS = 32
+"""32-bit words per TransformedRecord beat (1024-bit beats)."""
+
+TR_HEADER_WORDS = 3  # row number lo, {popular, tombstone, reason, row number hi}, label
+TR_TOMBSTONE_BIT = 24
+TR_POPULAR_BIT = 25
+TR_EOS_BIT = 26
+
+
+def transformed_words(n_dense: int, n_sparse: int) -> int:
+    """32-bit words of a kept row: header (3) + dense (1 each) + sparse (2 each, lo then hi)."""
+    return TR_HEADER_WORDS + n_dense + 2 * n_sparse
+
+
+def transformed_beats(n_dense: int, n_sparse: int, beat_words: int = BEAT_WORDS) -> int:
+    return -(-transformed_words(n_dense, n_sparse) // beat_words)
+
+
+def dense_record_words(dense: np.ndarray, dense_dtype: int) -> np.ndarray:
+    """uint32 words of dense values already rounded to the batch dtype (0 f32, 1 f16, 2 bf16):
+    the dtype's bits, 16-bit dtypes in [15:0]."""
+    v = np.ascontiguousarray(dense, dtype=np.float32)
+    if dense_dtype == 0:
+        return v.view(np.uint32).copy()
+    if dense_dtype == 1:
+        return v.astype(np.float16).view(np.uint16).astype(np.uint32)
+    return v.view(np.uint32) >> np.uint32(16)
+
+
+def _tr_header(row: int, reason: int, tombstone: bool, popular: bool) -> tuple[int, int]:
+    if not 0 <= row < (1 << ROW_BITS):
+        raise ValueError(f"row number {row} does not fit in {ROW_BITS} bits")
+    w1 = (row >> 32) | (int(reason) & 0xFF) << 16 | int(bool(tombstone)) << TR_TOMBSTONE_BIT \
+        | int(bool(popular)) << TR_POPULAR_BIT
+    return row & 0xFFFFFFFF, w1
+
+
+def _words_to_beats(words: list[int], beat_words: int) -> list[int]:
+    beats = []
+    for b in range(-(-len(words) // beat_words)):
+        beat = 0
+        for s, w in enumerate(words[b * beat_words:(b + 1) * beat_words]):
+            beat |= (w & 0xFFFFFFFF) << (32 * s)
+        beats.append(beat)
+    return beats
+
+
+def encode_eos(rows_in: int, beat_words: int = BEAT_WORDS) -> list[int]:
+    """The end-of-stream marker: one beat, row-number field = data rows in the stream."""
+    w0, w1 = _tr_header(rows_in, 0, False, False)
+    return _words_to_beats([w0, w1 | 1 << TR_EOS_BIT], beat_words)
+
+
+def encode_transformed(rows, dense_dtype: int = 0, beat_words: int = BEAT_WORDS,
+                       eos: bool = False) -> list[list[int]]:
+    """Every data row of a models.pack.TransformedRows (kept rows and tombstones) as packets of
+    TransformedRecord beats, in row-number order; with eos, the end-of-stream marker last."""
+    n_dense = rows.dense.shape[1] if rows.dense.ndim == 2 else 0
+    dwords = dense_record_words(rows.dense.reshape(rows.n_rows, n_dense), dense_dtype)
+    labels = np.ascontiguousarray(rows.labels, dtype=np.float32).view(np.uint32)
+    sparse = np.asarray(rows.sparse, dtype=np.uint64)
+    items: list[tuple[int, list[int]]] = []
+    for i in range(rows.n_rows):
+        row = int(rows.row_index[i])
+        w0, w1 = _tr_header(row, int(rows.reason[i]), False, bool(rows.popular[i]))
+        words = [w0, w1, int(labels[i])] + [int(x) for x in dwords[i]]
+        for v in sparse[i].tolist():
+            words += [v & 0xFFFFFFFF, v >> 32]
+        items.append((row, _words_to_beats(words, beat_words)))
+    for idx, rsn in zip(rows.dropped_index.tolist(), rows.dropped_reason.tolist()):
+        w0, w1 = _tr_header(int(idx), int(rsn), True, False)
+        items.append((int(idx), _words_to_beats([w0, w1], beat_words)))
+    items.sort(key=lambda t: t[0])
+    packets = [p for _, p in items]
+    if eos:
+        rows_in = rows.rows_in if rows.rows_in is not None else rows.n_rows + len(rows.dropped_index)
+        packets.append(encode_eos(int(rows_in), beat_words))
+    return packets
+
+
+@dataclass
+class TransformedRecords:
+    """The logical content of a TransformedRecord stream."""
+
+    labels: np.ndarray  # float32 [N]
+    dense_words: np.ndarray  # uint32 [N, n_dense]
+    sparse: np.ndarray  # uint64 [N, n_sparse]
+    popular: np.ndarray  # bool [N]
+    row_index: np.ndarray  # int64 [N]
+    reason: np.ndarray  # uint8 [N]
+    dropped_index: np.ndarray  # int64 [D]
+    dropped_reason: np.ndarray  # uint8 [D]
+    eos_rows_in: list[int] = field(default_factory=list)  # row-number field of each end-of-stream marker
+
+
+def decode_transformed(packets: list[list[int]], n_dense: int, n_sparse: int,
+                       beat_words: int = BEAT_WORDS) -> TransformedRecords:
+    """Parse TransformedRecord packets; checks the layout strictly (ValueError on any deviation)."""
+    nw = transformed_words(n_dense, n_sparse)
+    nb = -(-nw // beat_words)
+    lab, dns, sps, pop, idx, rsn, d_idx, d_rsn = [], [], [], [], [], [], [], []
+    eos_rows: list[int] = []
+    for p in packets:
+        if not p:
+            raise ValueError("empty packet")
+        words = [(beat >> (32 * s)) & 0xFFFFFFFF for beat in p for s in range(beat_words)]
+        if any(beat >> (32 * beat_words) for beat in p):
+            raise ValueError("beat wider than beat_words")
+        row = words[0] | (words[1] & 0xFFFF) << 32
+        reason = (words[1] >> 16) & 0xFF
+        tomb = (words[1] >> TR_TOMBSTONE_BIT) & 1
+        popular = (words[1] >> TR_POPULAR_BIT) & 1
+        if words[1] >> (TR_EOS_BIT + 1):
+            raise ValueError(f"row {row}: reserved header bits set")
+        if (words[1] >> TR_EOS_BIT) & 1:
+            if len(p) != 1 or words[1] != (row >> 32) | 1 << TR_EOS_BIT or any(words[2:]):
+                raise ValueError("malformed end-of-stream marker")
+            eos_rows.append(row)
+            continue
+        if tomb:
+            if len(p) != 1 or reason == 0 or popular or any(words[2:]):
+                raise ValueError(f"row {row}: malformed tombstone")
+            d_idx.append(row)
+            d_rsn.append(reason)
+            continue
+        if len(p) != nb:
+            raise ValueError(f"row {row}: {len(p)} beats, expected {nb}")
+        if any(words[nw:]):
+            raise ValueError(f"row {row}: non-zero words past the row")
+        lab.append(words[2])
+        dns.append(words[3:3 + n_dense])
+        sw = words[3 + n_dense:nw]
+        sps.append([sw[2 * f] | sw[2 * f + 1] << 32 for f in range(n_sparse)])
+        pop.append(bool(popular))
+        idx.append(row)
+        rsn.append(reason)
+    return TransformedRecords(
+        labels=np.array(lab, dtype=np.uint32).view(np.float32),
+        dense_words=np.array(dns, dtype=np.uint32).reshape(-1, n_dense),
+        sparse=np.array(sps, dtype=np.uint64).reshape(-1, n_sparse),
+        popular=np.array(pop, dtype=bool),
+        row_index=np.array(idx, dtype=np.int64),
+        reason=np.array(rsn, dtype=np.uint8),
+        dropped_index=np.array(d_idx, dtype=np.int64),
+        dropped_reason=np.array(d_rsn, dtype=np.uint8),
+        eos_rows_in=eos_rows,
     )

@@ -9,6 +9,7 @@ hot tables before the streaming pass.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -79,15 +80,36 @@ class TransformState:
         return st
 
     def final_ids(self, spec: PipelineSpec, rows: DecodedRows) -> np.ndarray:
-        out = np.zeros((rows.n_rows, len(spec.sparse)), dtype=np.uint64)
+        return self.vocab_map(spec, lane_ids(spec, rows))
+
+    def vocab_map(self, spec: PipelineSpec, ids: np.ndarray) -> np.ndarray:
+        """Pass 2 of every vocabulary feature on the lanes' ids (in stream order)."""
+        out = ids.copy()
         for i, s in enumerate(spec.sparse):
-            v = sparse_keys(rows, s)
-            if s.final == SparseFinal.MODULO:
-                v = sparse_ops.modulo(v, s.modulus)
-            elif s.final == SparseFinal.VOCAB:
-                v = self.vocabs[i].map(v)  # pass 2
-            out[:, i] = v
+            if s.final == SparseFinal.VOCAB:
+                out[:, i] = self.vocabs[i].map(ids[:, i])
         return out
+
+    def id_stage(self, spec: PipelineSpec, lanes: TransformedRows) -> TransformedRows:
+        """The in-order stage after the lane merger: vocabulary numbering, hot-set lookup, popular flag."""
+        ids = self.vocab_map(spec, lanes.sparse)
+        popular = np.ones(lanes.n_rows, dtype=bool)
+        if spec.hot_split:
+            ids, popular = apply_hotsets(ids, self.hotsets)
+        return dataclasses.replace(lanes, sparse=ids, popular=popular)
+
+
+def lane_ids(spec: PipelineSpec, rows: DecodedRows) -> np.ndarray:
+    """Per-row sparse ids as the parallel transform lanes produce them (stateless operators only):
+    fill → [bucketize] → [hash] → [modulo]; vocabulary features keep their 64-bit key for the
+    in-order id stage."""
+    out = np.zeros((rows.n_rows, len(spec.sparse)), dtype=np.uint64)
+    for i, s in enumerate(spec.sparse):
+        v = sparse_keys(rows, s)
+        if s.final == SparseFinal.MODULO:
+            v = sparse_ops.modulo(v, s.modulus)
+        out[:, i] = v
+    return out
 
 
 def _slice_rows(rows: DecodedRows, lo: int, hi: int) -> DecodedRows:
@@ -103,19 +125,22 @@ def labels_of(spec: PipelineSpec, rows: DecodedRows) -> np.ndarray:
     return v.astype(np.float32)
 
 
-def transform(spec: PipelineSpec, rows: DecodedRows, state: TransformState) -> TransformedRows:
-    """Apply every feature chain to the decoded rows (the streaming pass)."""
+def transform_lanes(spec: PipelineSpec, rows: DecodedRows) -> TransformedRows:
+    """What the parallel transform lanes emit (before the in-order id stage): labels, dense
+    features, lane_ids, popular = 1 for every row."""
     dtype_name = spec.batch.dense_dtype.name.lower()
     dense = np.zeros((rows.n_rows, len(spec.dense)), dtype=np.float32)
     for j, f in enumerate(spec.dense):
         dense[:, j] = dense_feature(rows, f, dtype_name)
-    ids = state.final_ids(spec, rows)
-    popular = np.ones(rows.n_rows, dtype=bool)
-    if spec.hot_split:
-        ids, popular = apply_hotsets(ids, state.hotsets)
     return TransformedRows(
-        labels=labels_of(spec, rows), dense=dense, sparse=ids, popular=popular,
+        labels=labels_of(spec, rows), dense=dense, sparse=lane_ids(spec, rows),
+        popular=np.ones(rows.n_rows, dtype=bool),
         row_index=rows.row_index.astype(np.int64), reason=rows.reason.astype(np.uint8),
         dropped_index=rows.dropped_index.astype(np.int64), dropped_reason=rows.dropped_reason.astype(np.uint8),
         rows_in=rows.counters.rows_in,
     )
+
+
+def transform(spec: PipelineSpec, rows: DecodedRows, state: TransformState) -> TransformedRows:
+    """Apply every feature chain to the decoded rows (the streaming pass): lanes, then id stage."""
+    return state.id_stage(spec, transform_lanes(spec, rows))
