@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections import deque
 from dataclasses import dataclass, replace
 
 GT_PER_S = {1: 2.5e9, 2: 5.0e9, 3: 8.0e9, 4: 16.0e9, 5: 32.0e9}
@@ -196,19 +197,116 @@ def c2h_transfer_seconds(p: LinkParams, nbytes: int, target: Target = Target.HOS
     return t_desc + t_data + t_wb + notify_ns(p) * 1e-9
 
 
+def notify_write_bytes(p: LinkParams) -> int:
+    """Payload of the per-transfer MSI-X interrupt message (a posted write); none with polling."""
+    return 0 if p.use_polling else 4
+
+
+def posted_credit_seconds(p: LinkParams, posted: list[int], link_bytes_per_s: float) -> float:
+    """Steady-state time per repetition of the posted-write sequence `posted` (payload sizes) when flow control
+    is granular: a TLP goes only once its header credit and *all* its data credits are free, and each returns
+    `credit_return_ns` after the TLP was sent. Credits left over that are too few for the next TLP sit idle
+    (e.g. a batch's 1-credit write-back leaves 31 of a 32-credit MPS TLP's credits waiting), so the bound lies
+    below the fluid `credit_write_bytes_per_s` whenever small and large TLPs mix. Solved by the exact send-time
+    recurrence over repetitions of the sequence (TLPs also paced by their serialisation at `link_bytes_per_s`),
+    averaged once the pattern is periodic.
+    """
+    T = p.credit_return_ns * 1e-9
+    oh = tlp_overhead_bytes(p, mem_header_dw(p))
+    need = [(n, -(-n // CREDIT_BYTES)) for n in posted]
+    if len({d for _, d in need}) == 1 and p.posted_data_credits % need[0][1] == 0:
+        # one TLP size that divides the pool: no credits are stranded, the fluid bound is exact
+        return max(len(need) / p.posted_header_credits,
+                   len(need) * need[0][1] / p.posted_data_credits) * T
+    per_trip = min(p.posted_header_credits / len(posted), p.posted_data_credits / sum(d for _, d in need))
+    reps = max(8, math.ceil(400 * per_trip))  # ~400 credit round trips: burst phases average out
+    q: deque[tuple[float, int]] = deque()
+    free_h, free_d, t, t_link = p.posted_header_credits, p.posted_data_credits, 0.0, 0.0
+    ends = []
+    for _ in range(reps):
+        for n, dc in need:
+            t = max(t, t_link)
+            while q and q[0][0] <= t:  # credits already back
+                free_h, free_d = free_h + 1, free_d + q.popleft()[1]
+            while free_h < 1 or free_d < dc:  # wait for the next return
+                tr, d = q.popleft()
+                t, free_h, free_d = max(t, tr), free_h + 1, free_d + d
+            free_h, free_d = free_h - 1, free_d - dc
+            q.append((t + T, dc))
+            t_link = t + (n + oh) / link_bytes_per_s
+        ends.append(t)
+    half = reps // 2
+    return (ends[-1] - ends[half]) / (reps - 1 - half)
+
+
+def c2h_batch_seconds(p: LinkParams, nbytes: int, target: Target = Target.HOST) -> float:
+    """Steady-state time per batch with a descriptor ring: the busiest of the resources a batch uses.
+
+    Per batch the card sends its data writes, the completion write-back, an MSI-X write (interrupt mode) and
+    one descriptor read request upstream (which holds a read tag for a round trip), plus the DLLPs answering the descriptor's completion; the posted
+    writes each take a header credit and their data credits for `credit_return_ns`; the data (and the host-side
+    write-back) count against the target caps. Everything else overlaps (descriptors are prefetched, the host
+    is notified while the next batch streams), so the batch takes as long as its busiest resource.
+    """
+    eff = raw_bytes_per_s(p) * (1 - skp_fraction(p))
+    posted = split_writes(0, nbytes, p.mps) + [p.writeback_bytes]
+    if notify_write_bytes(p):
+        posted.append(notify_write_bytes(p))
+    up_wire = (sum(posted) + len(posted) * tlp_overhead_bytes(p, mem_header_dw(p))
+               + tlp_overhead_bytes(p, mem_header_dw(p))  # the descriptor read request
+               + dllp_bytes_per_tlp(p))  # ACK/FC for the descriptor's completion
+    t_link = up_wire / eff
+    t_credit = posted_credit_seconds(p, posted, eff)
+    # the descriptor fetch is a read: it holds a tag for the latency plus its completion's serialisation
+    t_tag = (p.read_latency_ns * 1e-9 + (p.desc_bytes + tlp_overhead_bytes(p, 3)) / eff) / p.read_tags
+    host_bytes = p.writeback_bytes + (nbytes if target == Target.HOST else 0)
+    t_cap = host_bytes / target_cap_bytes_per_s(p, Target.HOST)
+    if target == Target.GPU:
+        t_cap = max(t_cap, nbytes / target_cap_bytes_per_s(p, Target.GPU))
+    return max(t_link, t_credit, t_tag, t_cap)
+
+
 def c2h_achieved_bytes_per_s(p: LinkParams, nbytes: int, target: Target = Target.HOST,
                              pipelined: bool = True) -> float:
     """Achieved C2H bandwidth for back-to-back transfers of `nbytes`.
 
     With a descriptor ring (pipelined=True) the engine prefetches the next descriptor and the host
-    handles notifications while data streams, so only the data and write-back occupy the link;
-    otherwise every transfer pays its full latency.
+    handles notifications while data streams, so each batch costs its busiest resource
+    (`c2h_batch_seconds`); otherwise every transfer pays its full latency.
     """
     if not pipelined:
         return nbytes / c2h_transfer_seconds(p, nbytes, target)
-    t_data = nbytes / c2h_stream_bytes_per_s(p, target)
-    t_wb = write_wire_bytes(p, 0, p.writeback_bytes) / (raw_bytes_per_s(p) * (1 - skp_fraction(p)))
-    return nbytes / (t_data + t_wb)
+    return nbytes / c2h_batch_seconds(p, nbytes, target)
+
+
+def h2c_achieved_bytes_per_s(p: LinkParams, nbytes: int, target: Target = Target.HOST) -> float:
+    """Achieved H2C bandwidth for back-to-back descriptors of `nbytes` (aligned) from a descriptor ring.
+
+    Per descriptor: MRRS-aligned read requests, each holding a tag for the read latency plus the
+    serialisation of its completions, one descriptor fetch (a read of `desc_bytes`), and the downstream
+    DLLPs answering the requests, the descriptor fetch, the write-back and the MSI-X write; upstream, the
+    write-back and MSI-X writes take posted credits. The busiest of link, tags, credits and target cap sets the
+    pace; for large descriptors this tends to `h2c_stream_bytes_per_s`.
+    """
+    eff = raw_bytes_per_s(p) * (1 - skp_fraction(p))
+    cpl_oh = tlp_overhead_bytes(p, 3)
+    reqs, addr = [], 0
+    for n in split_writes(0, nbytes, p.mrrs):  # requests never cross an MRRS-aligned boundary
+        sizes = completion_sizes(addr, n, p)
+        reqs.append(sum(sizes) + len(sizes) * cpl_oh)
+        addr += n
+    desc_wire = p.desc_bytes + cpl_oh
+    upstream_tlps = len(reqs) + 1 + 1 + (1 if notify_write_bytes(p) else 0)
+    t_link = (sum(reqs) + desc_wire + upstream_tlps * dllp_bytes_per_tlp(p)) / eff
+    lat = p.read_latency_ns * 1e-9
+    t_tag = sum(lat + w / eff for w in reqs + [desc_wire]) / p.read_tags
+    # the completion write-back and the MSI-X write are posted: they need posted credits
+    t_credit = posted_credit_seconds(p, [p.writeback_bytes] + ([4] if notify_write_bytes(p) else []), eff)
+    host_bytes = p.desc_bytes + (nbytes if target == Target.HOST else 0)
+    t_cap = host_bytes / target_cap_bytes_per_s(p, Target.HOST)
+    if target == Target.GPU:
+        t_cap = max(t_cap, nbytes / target_cap_bytes_per_s(p, Target.GPU))
+    return nbytes / max(t_link, t_tag, t_credit, t_cap)
 
 
 def c2h_efficiency_bound(p: LinkParams, target: Target = Target.HOST) -> float:

@@ -1,4 +1,5 @@
 """Analytical PCIe model: hand-computed figures, bounds and monotonicity."""
+import math
 from dataclasses import replace
 
 import pytest
@@ -94,3 +95,36 @@ def test_invalid_parameters() -> None:
 def test_sweep_shape() -> None:
     rows = pcie.sweep()
     assert len(rows) == 27 and all(r["c2h_gbps"] < r["raw_gbps"] for r in rows)
+
+
+def test_c2h_batch_terms_by_hand() -> None:
+    p = LinkParams(gen=3, lanes=16, mps=256)
+    eff = pcie.raw_bytes_per_s(p) * (1 - pcie.skp_fraction(p))
+    # 16 data TLPs of 256 + 26, write-back 16 + 26, MSI-X 4 + 26, descriptor read request 26, 3 bytes of DLLPs
+    wire = 16 * 282 + 42 + 30 + 26 + 8 * (1 / 4 + 1 / 8)
+    assert pcie.c2h_batch_seconds(p, 4096) == pytest.approx(wire / eff)
+    polled = replace(p, use_polling=True)  # no MSI-X write
+    assert pcie.c2h_batch_seconds(polled, 4096) == pytest.approx((wire - 30) / eff)
+    # the descriptor fetch holds one of few tags for a round trip
+    few = replace(p, read_tags=2, read_latency_ns=2000)
+    assert pcie.c2h_batch_seconds(few, 4096) == pytest.approx((2000e-9 + 54 / eff) / 2)
+
+
+def test_credit_granularity() -> None:
+    p = LinkParams(gen=5, mps=512)
+    T = p.credit_return_ns * 1e-9
+    # one TLP size dividing the pool: the fluid bound, 32 TLPs of 32 credits per round trip
+    assert pcie.posted_credit_seconds(p, [512] * 8, math.inf) == pytest.approx(8 / 32 * T)
+    # mixing 1-credit writes strands credits: slower than fluid, by less than one MPS TLP's credits in flight
+    mixed = [512] * 8 + [16, 4]
+    fluid = 258 / 1024 * T
+    got = pcie.posted_credit_seconds(p, mixed, math.inf)
+    assert fluid < got < fluid * 1024 / (1024 - 32)
+
+
+def test_h2c_achieved_tends_to_the_stream_rate() -> None:
+    for g in (3, 4, 5):
+        p = LinkParams(gen=g)
+        small, big = pcie.h2c_achieved_bytes_per_s(p, 4096), pcie.h2c_achieved_bytes_per_s(p, 1 << 22)
+        assert small < big <= pcie.h2c_stream_bytes_per_s(p) * 1.0001
+        assert big == pytest.approx(pcie.h2c_stream_bytes_per_s(p), rel=2e-3)

@@ -1,0 +1,1 @@
+"""Cycle-level PCIe DMA model (C++ with a ctypes wrapper): see docs/spec/dma.md."""
