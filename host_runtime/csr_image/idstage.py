@@ -1,0 +1,154 @@
+"""CSR values of the id stage (rtl/top/csr/idstage.yaml) for a pipeline spec and its prepared state.
+
+The id stage holds one vocabulary table per VOCAB feature and one hot-set table per feature with a
+hot set (docs/spec/idstage_rtl.md). Tables are built into the RTL with fixed sizes (`IdStageParams`),
+so a spec fits only if its vocabulary geometry equals the built one: the golden model numbers ids
+from a table of exactly `n_buckets x ways` entries, and a different geometry overflows differently.
+Every refusal is a ValueError naming the feature, because a silently different table would give
+ids that differ from the golden model's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.hotset import HotSet
+from models.pipeline_spec import PipelineSpec, SparseFinal
+from models.transform import TransformState
+
+MODE_PASS2 = 0  # map ids, hot split (the streaming pass)
+MODE_PASS1 = 1  # count keys; the stage's output equals its input
+THRESHOLD_MAX = 255  # cfg_threshold is 8 bits (the RTL counters are 8 bits wide)
+MAX_DENSE_WORDS = 127  # cfg_n_dense is 7 bits
+HOT_WORDS_PER_ENTRY = 4  # id lo, id hi, slot, (unused)
+U32 = (1 << 32) - 1
+
+
+@dataclass(frozen=True)
+class IdStageParams:
+    """The RTL build parameters of id_stage (the YAML's counts and table sizes follow PRODUCT_PARAMS)."""
+
+    max_sparse: int = 64
+    vocab_tables: int = 26
+    vocab_buckets: int = 1 << 16
+    vocab_ways: int = 4
+    hotset_tables: int = 26
+    hotset_capacity: int = 4096
+
+    @property
+    def hot_table_bits(self) -> int:
+        return max(1, (self.hotset_tables - 1).bit_length())
+
+    @property
+    def vocab_table_bits(self) -> int:
+        return max(1, (self.vocab_tables - 1).bit_length())
+
+    @property
+    def hot_words(self) -> int:
+        """Words of the hot-set load window: {table, sorted index, word}."""
+        return (1 << self.hot_table_bits) * self.hotset_capacity * HOT_WORDS_PER_ENTRY
+
+    @property
+    def stat_words(self) -> int:
+        """Words of the vocab_stat table: overflow of table t at t, ids assigned at 2^bits + t."""
+        return 2 << self.vocab_table_bits
+
+    def rtl_parameters(self) -> dict[str, int]:
+        return {"MAX_SPARSE": self.max_sparse, "VOCAB_TABLES": self.vocab_tables,
+                "VOCAB_BUCKETS": self.vocab_buckets, "VOCAB_WAYS": self.vocab_ways,
+                "HOTSET_TABLES": self.hotset_tables, "HOTSET_CAPACITY": self.hotset_capacity}
+
+
+PRODUCT_PARAMS = IdStageParams()
+
+
+def hot_table_words(hs: HotSet, table: int, params: IdStageParams) -> dict[int, int]:
+    """Window words (address -> value) that load one hot set into hot-set table `table`.
+
+    The RTL searches a sorted array (a pipelined binary search), so the host writes the ids in
+    ascending unsigned order; each sorted entry i carries the id's slot (its position in the hot
+    set, models.hotset.HotSet)."""
+    order = np.argsort(hs.ids, kind="stable")
+    base = table * params.hotset_capacity
+    out: dict[int, int] = {}
+    for i, slot in enumerate(order.tolist()):
+        v = int(hs.ids[slot])
+        a = (base + i) * HOT_WORDS_PER_ENTRY
+        out[a], out[a + 1], out[a + 2] = v & U32, v >> 32, int(slot)
+    return out
+
+
+def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
+                      params: IdStageParams = PRODUCT_PARAMS) -> dict[str, int | list[int]]:
+    """Register values by YAML name: scalars as ints, array fields as `<array>_<field>` lists of
+    `count` entries (unused entries 0), the table `hot` as its full list of window words (hot sets
+    from state.hotsets; none loaded when state is None). `mode` is MODE_PASS2; the runtime sets
+    MODE_PASS1 for the counting pass of a spec with vocabulary features. Raises ValueError naming
+    the feature when the spec does not fit the built hardware."""
+    if len(spec.dense) > MAX_DENSE_WORDS:
+        raise ValueError(f"dense: {len(spec.dense)} features, the id stage locates at most {MAX_DENSE_WORDS}")
+    if len(spec.sparse) > params.max_sparse:
+        raise ValueError(f"sparse: {len(spec.sparse)} features, the id stage takes at most {params.max_sparse} "
+                         f"(first one over: {spec.sparse[params.max_sparse].name})")
+    n = params.max_sparse
+    img: dict[str, int | list[int]] = {}
+    vocab, vocab_table, hot, hot_table = [0] * n, [0] * n, [0] * n, [0] * n
+    threshold: int | None = None
+    n_vt = 0
+    for i, s in enumerate(spec.sparse):
+        if s.final != SparseFinal.VOCAB:
+            continue
+        name = f"sparse feature {s.name}"
+        v = s.vocab
+        assert v is not None
+        if n_vt == params.vocab_tables:
+            raise ValueError(f"{name}: more than {params.vocab_tables} vocabulary features "
+                             f"(the id stage has {params.vocab_tables} vocabulary tables)")
+        if (v.n_buckets, v.ways) != (params.vocab_buckets, params.vocab_ways):
+            raise ValueError(f"{name}: vocabulary table {v.n_buckets} buckets x {v.ways} ways, but the id stage "
+                             f"is built with {params.vocab_buckets} x {params.vocab_ways}")
+        if not 0 <= v.threshold <= THRESHOLD_MAX:
+            raise ValueError(f"{name}: threshold {v.threshold} exceeds the id stage's {THRESHOLD_MAX}")
+        if threshold is not None and v.threshold != threshold:
+            raise ValueError(f"{name}: threshold {v.threshold} differs from {threshold} of an earlier feature "
+                             "(the id stage has one threshold register)")
+        threshold = v.threshold
+        vocab[i], vocab_table[i] = 1, n_vt
+        n_vt += 1
+    hot_words = [0] * params.hot_words
+    counts = [0] * params.hotset_tables
+    if spec.hot_split:
+        assert spec.hotset is not None
+        if spec.hotset.capacity > params.hotset_capacity:
+            raise ValueError(f"hotset: capacity {spec.hotset.capacity} exceeds the id stage's hot tables of "
+                             f"{params.hotset_capacity} ids")
+        n_ht = 0
+        for i, s in enumerate(spec.sparse):
+            if not s.hot:
+                continue
+            name = f"sparse feature {s.name}"
+            if n_ht == params.hotset_tables:
+                raise ValueError(f"{name}: more than {params.hotset_tables} features with hot sets "
+                                 f"(the id stage has {params.hotset_tables} hot-set tables)")
+            hot[i], hot_table[i] = 1, n_ht
+            if state is not None:
+                hs = state.hotsets[i]
+                if hs is None:
+                    raise ValueError(f"{name}: the prepared state has no hot set for it")
+                if len(hs) > params.hotset_capacity:
+                    raise ValueError(f"{name}: {len(hs)} hot ids exceed the hot table's {params.hotset_capacity}")
+                for a, w in hot_table_words(hs, n_ht, params).items():
+                    hot_words[a] = w
+                counts[n_ht] = len(hs)
+            n_ht += 1
+    img["mode"] = MODE_PASS2
+    img["hot_split"] = int(spec.hot_split)
+    img["threshold"] = threshold if threshold is not None else 0
+    img["n_dense"] = len(spec.dense)
+    img["n_sparse"] = len(spec.sparse)
+    img["sparse_vocab"], img["sparse_vocab_table"] = vocab, vocab_table
+    img["sparse_hot"], img["sparse_hot_table"] = hot, hot_table
+    img["hotset_count"] = counts
+    img["hot"] = hot_words
+    return img

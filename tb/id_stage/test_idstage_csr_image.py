@@ -1,0 +1,66 @@
+"""host_runtime.csr_image.idstage: the presets fit the built id stage, misfits are refused by name,
+and rtl/top/csr/idstage.yaml agrees with PRODUCT_PARAMS and with the id_stage ports' widths."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from host_runtime.csr_image.idstage import PRODUCT_PARAMS, IdStageParams, idstage_csr_image
+from host_runtime.spec import load_spec
+from models.decode_text import decode_text
+from models.transform import TransformState
+
+YAML = Path(__file__).resolve().parents[2] / "rtl" / "top" / "csr" / "idstage.yaml"
+CRITEO = Path("/work/shared/data/criteo/sample_train.tsv")
+
+
+def test_yaml_matches_product_params() -> None:
+    doc = yaml.safe_load(YAML.read_text())
+    arrays = {a["name"]: a for a in doc["arrays"]}
+    tables = {t["name"]: t["words"] for t in doc["tables"]}
+    assert arrays["sparse"]["count"] == PRODUCT_PARAMS.max_sparse
+    assert arrays["hotset"]["count"] == PRODUCT_PARAMS.hotset_tables
+    assert tables["hot"] == PRODUCT_PARAMS.hot_words
+    assert tables["vocab_stat"] == PRODUCT_PARAMS.stat_words
+
+
+@pytest.mark.parametrize("preset", ["criteo_dlrm", "criteo_torchrec", "criteo_presto", "criteo_hotline"])
+def test_presets_fit(preset: str) -> None:
+    spec = load_spec(preset)
+    state = TransformState.prepare(spec, decode_text(CRITEO.read_bytes(), spec.schema, spec.text))
+    img = idstage_csr_image(spec, state)
+    assert img["n_sparse"] == len(spec.sparse)
+    assert len(img["hot"]) == PRODUCT_PARAMS.hot_words
+    if preset == "criteo_hotline":
+        assert img["hot_split"] == 1 and sum(img["sparse_hot"]) == 26
+        hs = state.hotsets[0]
+        assert hs is not None and img["hotset_count"][0] == len(hs)
+        # entry 0 of table 0: the smallest hot id and its slot
+        lo = min(int(x) for x in hs.ids)
+        assert img["hot"][0] | img["hot"][1] << 32 == lo
+        assert int(hs.ids[img["hot"][2]]) == lo
+    if preset == "criteo_torchrec":
+        assert img["threshold"] == 3 and img["sparse_vocab_table"][:26] == list(range(26))
+
+
+def test_refusals_name_the_feature() -> None:
+    spec = load_spec("criteo_torchrec")
+    small = IdStageParams(vocab_buckets=16, vocab_ways=2)
+    with pytest.raises(ValueError, match=r"C1: vocabulary table 65536 buckets x 4 ways, but the id stage is built with 16 x 2"):
+        idstage_csr_image(spec, None, small)
+    with pytest.raises(ValueError, match=r"C26: more than 25 vocabulary features"):
+        idstage_csr_image(spec, None, dataclasses.replace(PRODUCT_PARAMS, vocab_tables=25))
+    s2 = list(spec.sparse)
+    s2[4] = dataclasses.replace(s2[4], vocab=dataclasses.replace(s2[4].vocab, threshold=2))
+    with pytest.raises(ValueError, match=r"C5: threshold 2 differs"):
+        idstage_csr_image(dataclasses.replace(spec, sparse=tuple(s2)), None)
+    hot = load_spec("criteo_hotline")
+    with pytest.raises(ValueError, match=r"hotset: capacity 4096 exceeds"):
+        idstage_csr_image(hot, None, dataclasses.replace(PRODUCT_PARAMS, hotset_capacity=1024))
+    with pytest.raises(ValueError, match=r"C3: more than 2 features with hot sets"):
+        idstage_csr_image(hot, None, dataclasses.replace(PRODUCT_PARAMS, hotset_tables=2))
+    with pytest.raises(ValueError, match=r"sparse: 26 features, the id stage takes at most 8 \(first one over: C9\)"):
+        idstage_csr_image(hot, None, dataclasses.replace(PRODUCT_PARAMS, max_sparse=8))
