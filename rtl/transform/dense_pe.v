@@ -12,7 +12,7 @@
 //
 // The units are chained in series (each operand passes through every unit, the
 // results it does not need ride in the tags), so the latency is fixed: 23 cycles,
-// one result per cycle; global stall through the chain.
+// one result per cycle; global stall through the chain. Stages after the lookup: dense_chain.v.
 //
 // Per-feature configuration registers (write with cfg_we while no operand is in flight):
 //   cfg_addr 0: fill   1: lo   2: hi   3: shift   (int32; lo <= hi, host-checked)
@@ -138,79 +138,17 @@ always @(posedge clk) begin
 end
 assign s_ready = ce0;
 
-// ---------------------------------------------------------------- int_prefix
-wire [31:0]             x1;
-wire [CW+TAG_WIDTH-1:0] t1;
-wire                    v1, r1;
+// ---------------------------------------------------------------- the chain (22 cycles)
 
-int_prefix #(.TAG_WIDTH(CW + TAG_WIDTH)) u_prefix (
+dense_chain #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(TAG_WIDTH), .ROM_FILE(ROM_FILE)) u_chain (
     .clk(clk), .rst(rst),
-    .s_x(x0_reg), .s_null(null0_reg), .s_fill(fill0_reg), .s_lo(lo0_reg), .s_hi(hi0_reg),
-    .s_shift(shift0_reg), .s_tag({ctl0_reg, t0_reg}), .s_valid(v0_reg), .s_ready(ce0),
-    .m_x(x1), .m_tag(t1), .m_valid(v1), .m_ready(r1)
+    .cfg_bk_we(cfg_bk_we), .cfg_bk_len_we(cfg_bk_len_we), .cfg_bk_table(cfg_bk_table), .cfg_bk_addr(cfg_bk_addr),
+    .cfg_bk_data(cfg_bk_data), .cfg_bk_len(cfg_bk_len),
+    .s_x(x0_reg), .s_null(null0_reg), .s_fill(fill0_reg), .s_lo(lo0_reg), .s_hi(hi0_reg), .s_shift(shift0_reg),
+    .s_table(ctl0_reg[CW-1 -: TABLE_WIDTH]), .s_as_float(ctl0_reg[4]), .s_dtype(ctl0_reg[3:2]), .s_kind(ctl0_reg[1:0]),
+    .s_tag(t0_reg), .s_valid(v0_reg), .s_ready(ce0),
+    .m_bits(m_bits), .m_tag(m_tag), .m_valid(m_valid), .m_ready(m_ready)
 );
-
-// ---------------------------------------------------------------- bucketize (tag: x, ctl, tag)
-localparam T2W = 32 + CW + TAG_WIDTH;
-wire [31:0]     id2;
-wire [T2W-1:0]  t2;
-wire            v2, r2;
-
-bucketize #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(T2W)) u_bucket (
-    .clk(clk), .rst(rst),
-    .cfg_we(cfg_bk_we), .cfg_len_we(cfg_bk_len_we), .cfg_table(cfg_bk_table), .cfg_addr(cfg_bk_addr),
-    .cfg_data(cfg_bk_data), .cfg_len(cfg_bk_len),
-    .s_x(x1), .s_table(t1[TAG_WIDTH + 5 +: TABLE_WIDTH]), .s_tag({x1, t1}), .s_valid(v1), .s_ready(r1),
-    .m_bucket(id2), .m_tag(t2), .m_valid(v2), .m_ready(r2)
-);
-
-// ---------------------------------------------------------------- log1p (tag: x, id[6:0], ctl, tag)
-localparam T3W = 32 + 7 + CW + TAG_WIDTH;
-wire [31:0]     lg3;
-wire [T3W-1:0]  t3;
-wire            v3, r3;
-wire unused_id2 = &{1'b0, id2[31:7]};
-
-log1p_fx #(.TAG_WIDTH(T3W), .ROM_FILE(ROM_FILE)) u_log1p (
-    .clk(clk), .rst(rst),
-    .s_x(t2[T2W-1 -: 32]), .s_tag({t2[T2W-1 -: 32], id2[6:0], t2[CW+TAG_WIDTH-1:0]}), .s_valid(v2), .s_ready(r2),
-    .m_f32(lg3), .m_tag(t3), .m_valid(v3), .m_ready(r3)
-);
-
-// ---------------------------------------------------------------- int -> float32 (tag: log, id, ctl, tag)
-localparam T4W = 32 + 7 + CW + TAG_WIDTH;
-wire [1:0]  kind3 = t3[TAG_WIDTH +: 2];
-wire [31:0] cv_in = (kind3 == 2'd1) ? t3[T3W-1 -: 32] : {25'd0, t3[CW+TAG_WIDTH +: 7]};
-wire [31:0]     f4;
-wire [T4W-1:0]  t4;
-wire            v4, r4;
-
-int_to_f32 #(.IN_WIDTH(32), .FRAC_BITS(0), .SIGNED(1), .TAG_WIDTH(T4W)) u_to_f32 (
-    .clk(clk), .rst(rst),
-    .s_value(cv_in), .s_tag({lg3, t3[CW+TAG_WIDTH +: 7], t3[CW+TAG_WIDTH-1:0]}), .s_valid(v3), .s_ready(r3),
-    .m_f32(f4), .m_tag(t4), .m_valid(v4), .m_ready(r4)
-);
-
-// ---------------------------------------------------------------- dtype (tag: id, raw, tag)
-localparam T5W = 7 + 1 + TAG_WIDTH;
-wire [1:0]  kind4  = t4[TAG_WIDTH +: 2];
-wire [1:0]  dtype4 = t4[TAG_WIDTH + 2 +: 2];
-wire        asf4   = t4[TAG_WIDTH + 4];
-wire [31:0] fin    = (kind4 == 2'd0) ? t4[T4W-1 -: 32] : f4;
-wire        raw4   = (kind4 == 2'd2) && !asf4;      // bucket id as int32, no float conversion
-wire [31:0]     b5;
-wire [T5W-1:0]  t5;
-wire unused_t4 = &{1'b0, t4[TAG_WIDTH + 5 +: TABLE_WIDTH]};
-
-f32_to_half #(.TAG_WIDTH(T5W)) u_dtype (
-    .clk(clk), .rst(rst),
-    .s_f32(fin), .s_dtype(dtype4), .s_tag({t4[CW+TAG_WIDTH +: 7], raw4, t4[TAG_WIDTH-1:0]}),
-    .s_valid(v4), .s_ready(r4),
-    .m_bits(b5), .m_tag(t5), .m_valid(m_valid), .m_ready(m_ready)
-);
-
-assign m_bits = t5[TAG_WIDTH] ? {25'd0, t5[T5W-1 -: 7]} : b5;
-assign m_tag  = t5[TAG_WIDTH-1:0];
 
 endmodule
 
