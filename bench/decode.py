@@ -1,17 +1,22 @@
-"""`sluice bench decode`: decode-lane throughput in cycles (Verilator + cocotb).
+"""`sluice bench decode`: decode-engine throughput in cycles (Verilator + cocotb).
 
-For each lane width W = 8, 16, 32 one decode lane (rtl/decode/decode_lane.v) decodes
-Criteo-like TSV rows (host_runtime.datagen, seed 1) with no idle cycles and no
-back-pressure; the record stream is checked against the golden model on the way, so a
-figure is only reported for a bit-exact run. Figures per configuration:
+For each lane width W = 8, 16, 32 and lane count N = 1, 2, 4 the decode engine
+(rtl/decode/decode_engine.v: splitter + N decode lanes + merger, N*W input bytes per
+beat) decodes Criteo-like TSV rows (host_runtime.datagen, seed 1) with no idle
+cycles on the input and no back-pressure on the output; the merged record stream and
+every counter are checked against the golden model in the same run, so a figure is
+only reported for a bit-exact run. Figures per configuration (cycles = from the first
+input beat offered to the last record beat out):
 
-  bytes_per_cycle  input bytes / cycles from the first input beat to the last one accepted
-  rows_per_cycle   data rows / cycles from the first input beat to the last record beat
-  target           0.95 * W (SPEC §10) and whether it is met
+  bytes_per_cycle        per lane: input bytes / cycles / N (target 0.95 * W, SPEC §10)
+  rows_per_cycle         total data rows / cycles
+  output_beats_per_cycle record beats / cycles; the merged 512-bit output carries at
+                         most 1 beat per cycle = 1 / (1 + ceil(40 / 8)) = 1/6 Criteo
+                         rows per cycle, which caps N*W >= 64 (docs/spec/decode_rtl.md)
+  limited_by             "output" when the output ran >= 0.95 beats/cycle, else "lanes"
 
-Only N = 1 lane exists so far (the row splitter/merger for N = 2, 4 is not implemented),
-so only lanes = 1 is reported. Cycle counts are exact and need only a few thousand rows
-for a steady-state rate: at most 4000 rows are simulated whatever --rows says.
+Cycle counts are exact and need only a few thousand rows for a steady-state rate: at
+most 4000 rows are simulated whatever --rows says.
 
 This file is also the cocotb test module of the run (`run_bench_decode` below).
 """
@@ -27,6 +32,7 @@ import cocotb
 
 MAX_ROWS = 4000
 WIDTHS = (8, 16, 32)
+LANES = (1, 2, 4)
 
 
 def _make_text(rows: int) -> bytes:
@@ -40,16 +46,17 @@ def _make_text(rows: int) -> bytes:
 
 @cocotb.test(timeout_time=1000, timeout_unit="ms")
 async def run_bench_decode(dut) -> None:
-    """Stream the bench text through one lane without pauses; count cycles; check bit-exactness."""
+    """Stream the bench text through the engine without pauses; count cycles; check bit-exactness."""
     from cocotb.triggers import RisingEdge
 
     from models import records
     from models.decode_text import decode_text
     from models.schema import TextFormat
-    from tb.decode_lane.test_decode_lane import CRITEO_KINDS, TB, golden_counters, schema_of
+    from tb.decode_engine.test_decode_engine import EngineTB
+    from tb.decode_lane.test_decode_lane import CRITEO_KINDS, golden_counters, schema_of
 
     text = Path(os.environ["DECODE_BENCH_TEXT"]).read_bytes()
-    tb = TB(dut)
+    tb = EngineTB(dut)
     await tb.reset()
     fmt = TextFormat()
     tb.configure(CRITEO_KINDS, fmt)
@@ -58,23 +65,27 @@ async def run_bench_decode(dut) -> None:
     cocotb.start_soon(tb.pump(0.0, 0.0, 1))
     start = cocotb.utils.get_sim_time("ns")
     await tb.transfer(text, 0, 40 * len(text))  # input side only
-    in_cycles = tb.cycles_in
     while len(tb.packets) < len(expected):
         await RisingEdge(tb.clk)
-    total_cycles = round((cocotb.utils.get_sim_time("ns") - start) / tb.period_ns)
+    cycles = round((cocotb.utils.get_sim_time("ns") - start) / tb.period_ns)
     assert tb.packets == expected, "bench run is not bit-exact"
+    await tb.cycles(4)
     assert tb.counters() == golden_counters(rows.counters)
+    n, w = tb.lanes, tb.w // tb.lanes
+    beats = sum(len(p) for p in expected)
+    bpc = len(text) / cycles / n
     out = {
-        "lane_bytes": tb.w,
-        "lanes": 1,
+        "lane_bytes": w,
+        "lanes": n,
+        "bytes_per_cycle": round(bpc, 4),
+        "rows_per_cycle": round(rows.counters.rows_in / cycles, 5),
         "rows": rows.counters.rows_in,
         "bytes": len(text),
-        "input_cycles": in_cycles,
-        "total_cycles": total_cycles,
-        "bytes_per_cycle": round(len(text) / in_cycles, 4),
-        "rows_per_cycle": round(rows.counters.rows_in / total_cycles, 5),
-        "target_bytes_per_cycle": 0.95 * tb.w,
-        "meets_target": len(text) / in_cycles >= 0.95 * tb.w,
+        "cycles": cycles,
+        "output_beats_per_cycle": round(beats / cycles, 4),
+        "limited_by": "output" if beats / cycles >= 0.95 else "lanes",
+        "target_bytes_per_cycle": 0.95 * w,
+        "meets_target": bpc >= 0.95 * w,
     }
     Path(os.environ["DECODE_BENCH_OUT"]).write_text(json.dumps(out))
 
@@ -96,30 +107,34 @@ def run(rows: int) -> list[dict]:
 def _run_widths(rows: int, results: list[dict]) -> None:
     from cosim.runner import rtl_sources, run_cocotb
     from models import records
+    from tb.decode_engine.test_decode_engine import ENGINE_SOURCES
 
     with tempfile.TemporaryDirectory() as d:
         text_path = Path(d) / "bench.tsv"
         text_path.write_bytes(_make_text(rows))
         for w in WIDTHS:
-            out = Path(d) / f"w{w}.json"
-            run_cocotb(
-                toplevel="decode_lane",
-                sources=rtl_sources("decode_lane", "decode_row_emit", "axis_register"),
-                parameters={"LANE_BYTES": w, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
-                test_module="decode",
-                test_dir=Path(__file__).resolve().parent,
-                extra_env={"DECODE_BENCH_TEXT": str(text_path), "DECODE_BENCH_OUT": str(out),
-                           "COCOTB_TEST_FILTER": "run_bench_decode"},
-            )
-            results.append(json.loads(out.read_text()))
+            for n in LANES:
+                out = Path(d) / f"w{w}n{n}.json"
+                run_cocotb(
+                    toplevel="decode_engine",
+                    sources=rtl_sources(*ENGINE_SOURCES),
+                    parameters={"LANES": n, "LANE_BYTES": w, "IN_BYTES": n * w,
+                                "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
+                    test_module="decode",
+                    test_dir=Path(__file__).resolve().parent,
+                    extra_env={"DECODE_BENCH_TEXT": str(text_path), "DECODE_BENCH_OUT": str(out),
+                               "COCOTB_TEST_FILTER": "run_bench_decode"},
+                )
+                results.append(json.loads(out.read_text()))
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| W | lanes | rows | bytes/cycle | target | rows/cycle |", "|---|---|---|---|---|---|"]
+    lines = ["| W | lanes | rows | bytes/cycle/lane | target | rows/cycle | out beats/cycle | limited by |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['lane_bytes']} | {r['lanes']} | {r['rows']} | {r['bytes_per_cycle']:.3f} | "
-                     f"{r['target_bytes_per_cycle']:.2f} {'ok' if r['meets_target'] else 'MISSED'} | "
-                     f"{r['rows_per_cycle']:.4f} |")
+                     f"{r['target_bytes_per_cycle']:.2f} {'ok' if r['meets_target'] else 'missed'} | "
+                     f"{r['rows_per_cycle']:.4f} | {r['output_beats_per_cycle']:.3f} | {r['limited_by']} |")
     return "\n".join(lines)
 
 
@@ -129,7 +144,8 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(results, indent=2))
     else:
         print(markdown(results))
-    return 0 if all(r["meets_target"] for r in results) else 1
+    # a configuration capped by the single merged output (limited_by "output") is reported, not failed
+    return 0 if all(r["meets_target"] or r["limited_by"] == "output" for r in results) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

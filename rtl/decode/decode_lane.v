@@ -93,8 +93,8 @@ localparam W = LANE_BYTES;
 localparam [7:0] LF = 8'h0A;
 localparam [7:0] CR = 8'h0D;
 localparam [2:0] K_LABEL = 3'd0, K_INT = 3'd1, K_HEX = 3'd2, K_STR = 3'd3;
-localparam [2:0] R_OK = 3'd0, R_EXTRA = 3'd1, R_BAD_CHAR = 3'd2, R_OVERFLOW = 3'd3,
-                 R_OVERLONG = 3'd4, R_BINARY = 3'd5;
+localparam [2:0] RSN_OK = 3'd0, RSN_EXTRA = 3'd1, RSN_BAD_CHAR = 3'd2, RSN_OVERFLOW = 3'd3,
+                 RSN_OVERLONG = 3'd4, RSN_BINARY = 3'd5;
 localparam [35:0] INT32_POS_LIMIT = 36'h07FFFFFFF;
 localparam [35:0] INT32_NEG_LIMIT = 36'h080000000;
 localparam CW = COUNTER_WIDTH;
@@ -242,7 +242,7 @@ always @* begin
     fsigned_n = fsigned_reg; fneg_n = fneg_reg; fhbig_n = fhbig_reg;
     fdacc_n = fdacc_reg; fhacc_n = fhacc_reg;
 
-    inc_row = 1'b0; inc_out = 1'b0; inc_drop = 1'b0; inc_short = 1'b0; inc_reason = R_OK;
+    inc_row = 1'b0; inc_out = 1'b0; inc_drop = 1'b0; inc_short = 1'b0; inc_reason = RSN_OK;
     inc_empty = 6'd0; inc_header = 6'd0; inc_nulled = 6'd0; inc_str = 6'd0;
     inc_bytes = 6'd0;
 
@@ -264,7 +264,7 @@ always @* begin
     keep_ext = {1'b0, in_keep};
     b = 8'd0; sym = 8'd0; act = 1'b0; sym_ok = 1'b0; is_lf = 1'b0; nxt_ok = 1'b0; nxt_lf = 1'b0;
     lf_now = 1'b0; in_header = 1'b0;
-    fkind = 3'd0; freason = R_OK; rreason = R_OK;
+    fkind = 3'd0; freason = RSN_OK; rreason = RSN_OK;
     f_bad = 1'b0; f_ovf = 1'b0; f_long = 1'b0; f_null = 1'b0; f_dec = 1'b0; f_hex = 1'b0;
     f_val = 64'd0; dig = 4'd0;
 
@@ -373,12 +373,12 @@ always @* begin
                                     f_val = 64'd0;
                                 end
                                 if (fkind > K_STR) begin
-                                    freason = fbin_n ? R_BINARY : R_OK;
+                                    freason = fbin_n ? RSN_BINARY : RSN_OK;
                                 end else begin
-                                    freason = fbin_n ? R_BINARY : f_long ? R_OVERLONG :
-                                              f_bad ? R_BAD_CHAR : f_ovf ? R_OVERFLOW : R_OK;
+                                    freason = fbin_n ? RSN_BINARY : f_long ? RSN_OVERLONG :
+                                              f_bad ? RSN_BAD_CHAR : f_ovf ? RSN_OVERFLOW : RSN_OK;
                                 end
-                                f_null = (flen_n == 9'd0) || (fkind > K_STR) || (freason != R_OK);
+                                f_null = (flen_n == 9'd0) || (fkind > K_STR) || (freason != RSN_OK);
                                 fe_we[i] = 1'b1;
                                 fe_col[6*i +: 6] = col_n;
                                 fe_val[64*i +: 64] = f_null ? 64'd0 : f_val;
@@ -386,11 +386,11 @@ always @* begin
                                 for (c = 0; c < 64; c = c + 1)
                                     if (col_n == c[5:0]) nullm_n[c] = f_null;
                                 if (fkind == K_STR && !f_null) inc_str = inc_str + 6'd1;
-                                if (freason != R_OK && !row_bad_n) begin
+                                if (freason != RSN_OK && !row_bad_n) begin
                                     row_bad_n = 1'b1;
                                     row_reason_n = freason;
                                 end
-                                if (freason != R_OK && cfg_policy) inc_nulled = inc_nulled + 6'd1;
+                                if (freason != RSN_OK && cfg_policy) inc_nulled = inc_nulled + 6'd1;
                                 if (!lf_now) begin
                                     if ({1'b0, col_n} == last_col) extra_n = 1'b1;
                                     else col_n = col_n + 6'd1;
@@ -410,12 +410,12 @@ always @* begin
                         end else if (!line_nonempty_n) begin
                             inc_empty = inc_empty + 6'd1;
                         end else begin
-                            rreason = row_bad_n ? row_reason_n : (extra_n ? R_EXTRA : R_OK);
+                            rreason = row_bad_n ? row_reason_n : (extra_n ? RSN_EXTRA : RSN_OK);
                             row_done = 1'b1;
                             inc_row = 1'b1;
                             inc_reason = rreason;
                             inc_short = !extra_n && ({1'b0, col_n} != last_col);
-                            inc_drop = !cfg_policy && (rreason != R_OK);
+                            inc_drop = !cfg_policy && (rreason != RSN_OK);
                             inc_out = !inc_drop;
                             emit_valid = 1'b1;
                             emit_number = row_num_n;
@@ -430,7 +430,7 @@ always @* begin
                         col_n = 6'd0;
                         extra_n = 1'b0;
                         row_bad_n = 1'b0;
-                        row_reason_n = R_OK;
+                        row_reason_n = RSN_OK;
                         nullm_n = {64{1'b1}};
                     end
                 end
@@ -498,11 +498,11 @@ always @(posedge clk) begin
     c_nulled <= c_nulled + {{(CW-6){1'b0}}, inc_nulled};
     c_str <= c_str + {{(CW-6){1'b0}}, inc_str};
     c_bytes <= c_bytes + {{(CW-6){1'b0}}, inc_bytes};
-    c_err_extra <= c_err_extra + {{(CW-1){1'b0}}, inc_row && inc_reason == R_EXTRA};
-    c_err_bad_char <= c_err_bad_char + {{(CW-1){1'b0}}, inc_row && inc_reason == R_BAD_CHAR};
-    c_err_overflow <= c_err_overflow + {{(CW-1){1'b0}}, inc_row && inc_reason == R_OVERFLOW};
-    c_err_overlong <= c_err_overlong + {{(CW-1){1'b0}}, inc_row && inc_reason == R_OVERLONG};
-    c_err_binary <= c_err_binary + {{(CW-1){1'b0}}, inc_row && inc_reason == R_BINARY};
+    c_err_extra <= c_err_extra + {{(CW-1){1'b0}}, inc_row && inc_reason == RSN_EXTRA};
+    c_err_bad_char <= c_err_bad_char + {{(CW-1){1'b0}}, inc_row && inc_reason == RSN_BAD_CHAR};
+    c_err_overflow <= c_err_overflow + {{(CW-1){1'b0}}, inc_row && inc_reason == RSN_OVERFLOW};
+    c_err_overlong <= c_err_overlong + {{(CW-1){1'b0}}, inc_row && inc_reason == RSN_OVERLONG};
+    c_err_binary <= c_err_binary + {{(CW-1){1'b0}}, inc_row && inc_reason == RSN_BINARY};
 
     if (rst) begin
         pos_reg <= 6'd0;
@@ -514,7 +514,7 @@ always @(posedge clk) begin
         col_reg <= 6'd0;
         extra_reg <= 1'b0;
         row_bad_reg <= 1'b0;
-        row_reason_reg <= R_OK;
+        row_reason_reg <= RSN_OK;
         nullm_reg <= {64{1'b1}};
         flen_reg <= 9'd0;
         fbin_reg <= 1'b0; fnotdec_reg <= 1'b0; fnothex_reg <= 1'b0;

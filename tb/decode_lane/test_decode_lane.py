@@ -81,6 +81,7 @@ class TB(TbBase):
         self.in_idle = Event()
         self.out_done = Event()
         self.want = 0
+        self.partial_rng: random.Random | None = None
 
     def configure(self, kinds: list[ColumnKind], fmt: TextFormat) -> None:
         d = self.dut
@@ -95,9 +96,22 @@ class TB(TbBase):
         d.cfg_kinds.value = word
 
     def send(self, data: bytes) -> None:
-        """Queue `data` as one stream (tlast on the last beat, partial tkeep on it)."""
+        """Queue `data` as one stream (tlast on the last beat, partial tkeep on it).
+
+        With self.partial_rng set, every beat carries a random 1..W bytes (partial
+        non-last beats, as the engine's gearbox may deliver them).
+        """
         w = self.w
-        beats = [data[i:i + w] for i in range(0, len(data), w)] or [b""]
+        if self.partial_rng is None:
+            beats = [data[i:i + w] for i in range(0, len(data), w)] or [b""]
+        else:
+            beats, i = [], 0
+            while i < len(data):
+                n = self.partial_rng.choice([1, 2, w - 1, w, w, self.partial_rng.randint(1, w)])
+                beats.append(data[i:i + n])
+                i += n
+            if not beats or self.partial_rng.random() < 0.2:
+                beats.append(b"")  # an empty tlast beat
         full_keep = (1 << w) - 1
         for i, chunk in enumerate(beats):
             keep = full_keep if len(chunk) == w else (1 << len(chunk)) - 1
@@ -178,16 +192,21 @@ def first_mismatch(got: list[list[int]], exp: list[list[int]], n_cols: int, k: i
 
 
 async def run_streams(dut: SimHandleBase, streams: Iterable[Stream], idle: bool, backpressure: bool,
-                      seed: int, idle_p: float = 0.3, stall_p: float = 0.3) -> tuple[int, int]:
+                      seed: int, idle_p: float = 0.3, stall_p: float = 0.3,
+                      tb_cls: type[TB] | None = None, partial_beats: bool = False) -> tuple[int, int]:
     """Reset, send each stream (reconfiguring between streams), check records and counters.
 
     Each stream's records are compared as soon as they are out (so that long runs keep
     little in memory); the counters are compared with the summed golden counters at the
-    end. Returns (data rows checked, streams).
+    end. `tb_cls` lets the decode_engine testbench reuse this with its own TB (input
+    beat width IN_BYTES); `partial_beats` sends random partial non-last beats.
+    Returns (data rows checked, streams).
     """
     idle_p = idle_p if idle else 0.0
     stall_p = stall_p if backpressure else 0.0
-    tb = TB(dut)
+    tb = (tb_cls or TB)(dut)
+    if partial_beats:
+        tb.partial_rng = random.Random(seed + 2)
     await tb.reset()
     cocotb.start_soon(tb.pump(idle_p, stall_p, seed + 1))
     golden: list[DecodeCounters] = []
@@ -404,6 +423,22 @@ async def run_test_bad_classes(dut: SimHandleBase, idle: bool, backpressure: boo
         for pol in (BadRowPolicy.DROP, BadRowPolicy.NULL):
             streams.append(Stream(data, two, TextFormat(policy=pol)))
     await run_streams(dut, streams, idle, backpressure, 300)
+
+
+@cocotb.test(timeout_time=50, timeout_unit="ms", skip=not _group("unit"))
+@cocotb.parametrize(backpressure=[False, True])
+async def run_test_partial_beats(dut: SimHandleBase, backpressure: bool) -> None:
+    """Partial non-last beats (1..W bytes, contiguous tkeep) and empty tlast beats: the
+    decode_engine gearbox delivers such beats, so the lane must decode them exactly."""
+    rng = random.Random(400 + backpressure)
+    streams = []
+    for _ in range(10):
+        kinds, fmt = random_config(rng)
+        streams.append(Stream(random_stream(rng, rng.randint(1, 30), kinds, fmt), kinds, fmt))
+    for data in (b"1\t2\r\n3\r\r\n\r\n", b"1\t2\r", b"a\r\r\n\r", b"\r"):
+        streams.append(Stream(data, [K.INT, K.INT], TextFormat()))
+    streams.append(Stream(criteo_variants()[2], CRITEO_KINDS, TextFormat()))
+    await run_streams(dut, streams, backpressure, backpressure, 400, partial_beats=True)
 
 
 @cocotb.test(timeout_time=20, timeout_unit="ms", skip=not _group("unit"))

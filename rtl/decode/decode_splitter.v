@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sluice decode: line splitter (docs/spec/decode_rtl.md "Splitter").
+//
+// Hands whole LINES of the text stream to LANES decode lanes, round-robin. Header
+// lines (the first cfg_header_lines lines of each stream) and empty lines (length
+// 0, or a lone CR before LF / end of stream: docs/spec/decode.md rules 1-3) are
+// consumed and counted here and never reach a lane, so every line a lane gets
+// yields exactly one record and the merger restores input order by taking one
+// packet per lane in turn.
+//
+// Per cycle the held input beat is scanned from pos_reg; up to LANES line pieces
+// ("segments", at most one per lane) are cut out, each shifted down to byte 0 and
+// written into that lane's segment FIFO (tkeep = its length, contiguous). Any
+// number of header/empty lines and up to LANES data-line ends are handled per
+// cycle (more when consecutive lines go to the same lane, N = 1: they share one
+// segment); a beat with more is finished in further cycles. A data line ends with its
+// LF in the segment; a final line without LF is marked with tlast on its last
+// segment (a zero-length segment if its bytes were already sent), which the lane
+// treats as the implied LF (rule 1).
+//
+// Look-ahead: a line that starts with a CR in the last byte of a beat is empty or
+// not depending on the next byte; the splitter then waits until the next beat is
+// visible (skid buffer output) or the beat is the stream's last.
+//
+// Side channel m_axis_cnt_*: at the end of each stream (s_axis_tlast) one word with
+// the number of data lines of that stream, in stream order (an axis_fifo). It is
+// written in the cycle the tlast beat is finished, before any line of the next
+// stream enters a lane FIFO; the record merger uses it to restart row numbers.
+//
+// Lint parameter sets (read by cosim.lint):
+// lint-params: IN_BYTES=8 LANES=1
+// lint-params: IN_BYTES=128 LANES=4
+// lint-params: IN_BYTES=32 LANES=2 SEG_FIFO_DEPTH=4
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module decode_splitter #(
+    // B: input bytes per beat
+    parameter IN_BYTES       = 16,
+    // N: number of lanes (1, 2 or 4)
+    parameter LANES          = 2,
+    // Depth (words) of each lane's segment FIFO (power of two >= 2)
+    parameter SEG_FIFO_DEPTH = 16,
+    // Depth (words) of the per-stream line-count FIFO (power of two >= 2)
+    parameter CNT_FIFO_DEPTH = 4,
+    // Width of every status_* counter
+    parameter COUNTER_WIDTH  = 48
+) (
+    input  wire                          clk,
+    input  wire                          rst,
+
+    // text input
+    input  wire [8*IN_BYTES-1:0]         s_axis_tdata,
+    input  wire [IN_BYTES-1:0]           s_axis_tkeep,
+    input  wire                          s_axis_tvalid,
+    output wire                          s_axis_tready,
+    input  wire                          s_axis_tlast,
+    input  wire [0:0]                    s_axis_tuser,
+
+    // per-lane segment streams (lane l at [l*8*IN_BYTES +: 8*IN_BYTES] etc.)
+    output wire [LANES*8*IN_BYTES-1:0]   m_axis_tdata,
+    output wire [LANES*IN_BYTES-1:0]     m_axis_tkeep,
+    output wire [LANES-1:0]              m_axis_tvalid,
+    input  wire [LANES-1:0]              m_axis_tready,
+    output wire [LANES-1:0]              m_axis_tlast,
+
+    // data lines per stream, one word per stream, in order
+    output wire [47:0]                   m_axis_cnt_tdata,
+    output wire                          m_axis_cnt_tvalid,
+    input  wire                          m_axis_cnt_tready,
+
+    input  wire [15:0]                   cfg_header_lines,   // lines skipped at the start of each stream
+
+    output wire [COUNTER_WIDTH-1:0]      status_header_lines,
+    output wire [COUNTER_WIDTH-1:0]      status_empty_lines,
+    output wire [COUNTER_WIDTH-1:0]      status_bytes_in
+);
+
+localparam B  = IN_BYTES;
+localparam PW = $clog2(B + 1);           // byte positions 0..B
+localparam LW = (LANES > 1) ? $clog2(LANES) : 1;
+localparam CW = COUNTER_WIDTH;
+localparam integer LAST_LANE_I = LANES - 1;
+localparam [LW-1:0] LAST_LANE = LAST_LANE_I[LW-1:0];
+localparam [7:0] LF = 8'h0A;
+localparam [7:0] CR = 8'h0D;
+localparam integer LANES_I = LANES;
+localparam [PW:0] NLANES = LANES_I[PW:0];
+localparam [1:0] M_START = 2'd0, M_HDR = 2'd1, M_DATA = 2'd2, M_ECR = 2'd3;
+
+initial begin
+    if (LANES != 1 && LANES != 2 && LANES != 4) begin
+        $error("Error: LANES must be 1, 2 or 4 (instance %m)");
+        $finish;
+    end
+    if (IN_BYTES < 2 || IN_BYTES > 255) begin
+        $error("Error: IN_BYTES must be in 2..255 (instance %m)");
+        $finish;
+    end
+    if (COUNTER_WIDTH < 32 || COUNTER_WIDTH > 64) begin
+        $error("Error: COUNTER_WIDTH must be in 32..64 (instance %m)");
+        $finish;
+    end
+end
+
+wire unused_inputs = &{1'b0, s_axis_tuser};
+
+// ---------------------------------------------------------------- input skid buffer
+wire [8*B-1:0] in_data;
+wire [B-1:0]   in_keep;
+wire           in_valid;
+wire           in_last;
+wire [0:0]     in_user_unused;
+wire           in_take;
+
+axis_register #(
+    .DATA_WIDTH(8 * B),
+    .KEEP_ENABLE(1),
+    .KEEP_WIDTH(B),
+    .LAST_ENABLE(1),
+    .USER_ENABLE(0),
+    .REG_TYPE(2)
+) in_reg (
+    .clk(clk),
+    .rst(rst),
+    .s_axis_tdata(s_axis_tdata),
+    .s_axis_tkeep(s_axis_tkeep),
+    .s_axis_tvalid(s_axis_tvalid),
+    .s_axis_tready(s_axis_tready),
+    .s_axis_tlast(s_axis_tlast),
+    .s_axis_tuser(1'b0),
+    .m_axis_tdata(in_data),
+    .m_axis_tkeep(in_keep),
+    .m_axis_tvalid(in_valid),
+    .m_axis_tready(in_take),
+    .m_axis_tlast(in_last),
+    .m_axis_tuser(in_user_unused)
+);
+
+// bytes in the skid output beat (tkeep contiguous from byte 0)
+reg [PW-1:0] in_nbytes;
+integer      ki;
+always @* begin
+    in_nbytes = {PW{1'b0}};
+    for (ki = 0; ki < B; ki = ki + 1)
+        if (in_keep[ki]) in_nbytes = in_nbytes + 1'b1;
+end
+
+// ---------------------------------------------------------------- state
+reg [8*B-1:0] cur_data_reg;    // the beat being split
+reg [PW-1:0]  cur_n_reg;       // its byte count
+reg           cur_last_reg;
+reg           cur_valid_reg;
+reg [PW-1:0]  pos_reg;         // first unprocessed byte of the beat
+reg [1:0]     mode_reg;        // line state at pos_reg
+reg [LW-1:0]  rr_reg;          // lane of the current / next data line
+reg [15:0]    hdr_seen_reg;    // header lines consumed in this stream
+reg [47:0]    lines_reg;       // data lines of this stream so far
+reg [CW-1:0]  c_header, c_empty, c_bytes;
+
+// ---------------------------------------------------------------- scan
+reg [PW-1:0]        pos_n;
+reg [1:0]           mode_n;
+reg [LW-1:0]        rr_n;
+reg [15:0]          hdr_n;
+reg [47:0]          lines_n;
+reg [LANES-1:0]     seg_we;
+reg [LANES*PW-1:0]  seg_start;
+reg [LANES*PW-1:0]  seg_end;
+reg [LANES-1:0]     seg_last;
+reg [PW:0]          nseg;
+reg [PW:0]          inc_hdr, inc_empty;
+reg                 stop, handled, nb_known, nb_lf, nb_eos, done, eos_do;
+reg [7:0]           b;
+integer             i;
+
+wire                cnt_ready;
+wire [LANES-1:0]    seg_ready;
+
+always @* begin
+    pos_n = pos_reg;
+    mode_n = mode_reg;
+    rr_n = rr_reg;
+    hdr_n = hdr_seen_reg;
+    lines_n = lines_reg;
+    seg_we = {LANES{1'b0}};
+    seg_start = {LANES*PW{1'b0}};
+    seg_end = {LANES*PW{1'b0}};
+    seg_last = {LANES{1'b0}};
+    nseg = {(PW+1){1'b0}};
+    inc_hdr = {(PW+1){1'b0}};
+    inc_empty = {(PW+1){1'b0}};
+    stop = !cur_valid_reg;
+    handled = 1'b0;
+    nb_known = 1'b0;
+    nb_lf = 1'b0;
+    nb_eos = 1'b0;
+    b = 8'd0;
+    done = 1'b0;
+    eos_do = 1'b0;
+
+    for (i = 0; i < B; i = i + 1) begin
+        b = cur_data_reg[8*i +: 8];
+        if (!stop && i >= pos_reg && i < cur_n_reg) begin
+            // the byte after this one (for a CR at a line start)
+            if (i + 1 < cur_n_reg) begin
+                nb_known = 1'b1;
+                nb_eos = 1'b0;
+                nb_lf = (i + 1 < B) ? (cur_data_reg[8*((i + 1) % B) +: 8] == LF) : 1'b0;
+            end else if (cur_last_reg) begin
+                nb_known = 1'b1;
+                nb_eos = 1'b1;
+                nb_lf = 1'b0;
+            end else begin
+                nb_known = in_valid;
+                nb_eos = !in_keep[0];
+                nb_lf = in_keep[0] && (in_data[7:0] == LF);
+            end
+            handled = 1'b0;
+            if (mode_n == M_START) begin
+                if (hdr_n < cfg_header_lines) begin
+                    mode_n = M_HDR;
+                end else if (b == LF) begin
+                    inc_empty = inc_empty + 1'b1;       // empty line
+                    handled = 1'b1;
+                end else if (b == CR && !nb_known) begin
+                    stop = 1'b1;                        // wait for the next beat
+                    pos_n = i[PW-1:0];
+                end else if (b == CR && (nb_lf || nb_eos)) begin
+                    mode_n = M_ECR;                     // "\r\n" or "\r" at end of stream
+                    handled = 1'b1;
+                end else if (nseg == NLANES && !(seg_we[rr_n] && seg_end[PW*rr_n +: PW] == i[PW-1:0])) begin
+                    // every lane has a segment this cycle (a line that directly follows the
+                    // same lane's previous line, as always with N = 1, extends its segment)
+                    stop = 1'b1;
+                    pos_n = i[PW-1:0];
+                end else begin
+                    mode_n = M_DATA;                    // a data line starts: lane rr_n
+                end
+            end
+            if (!stop && !handled) begin
+                case (mode_n)
+                    M_HDR: begin
+                        if (b == LF) begin
+                            hdr_n = hdr_n + 16'd1;
+                            inc_hdr = inc_hdr + 1'b1;
+                            mode_n = M_START;
+                        end
+                    end
+                    M_ECR: begin                        // the LF of a "\r\n" empty line
+                        inc_empty = inc_empty + 1'b1;
+                        mode_n = M_START;
+                    end
+                    default: begin                      // M_DATA
+                        if (!seg_we[rr_n]) begin
+                            seg_we[rr_n] = 1'b1;
+                            seg_start[PW*rr_n +: PW] = i[PW-1:0];
+                            nseg = nseg + 1'b1;
+                        end
+                        seg_end[PW*rr_n +: PW] = i[PW-1:0] + 1'b1;
+                        if (b == LF) begin
+                            lines_n = lines_n + 48'd1;
+                            rr_n = (rr_n == LAST_LANE) ? {LW{1'b0}} : rr_n + 1'b1;
+                            mode_n = M_START;
+                        end
+                    end
+                endcase
+            end
+        end
+    end
+
+    // end of stream after the tlast beat's bytes (waits for space in the count FIFO)
+    if (!stop && cur_last_reg) begin
+        if (cnt_ready) begin
+            eos_do = 1'b1;
+            done = 1'b1;
+            case (mode_n)
+                M_HDR: inc_hdr = inc_hdr + 1'b1;
+                M_ECR: inc_empty = inc_empty + 1'b1;
+                M_DATA: begin                           // a final line without LF
+                    if (!seg_we[rr_n]) begin
+                        seg_we[rr_n] = 1'b1;
+                        seg_start[PW*rr_n +: PW] = cur_n_reg;
+                        seg_end[PW*rr_n +: PW] = cur_n_reg;
+                    end
+                    seg_last[rr_n] = 1'b1;
+                    lines_n = lines_n + 48'd1;
+                    rr_n = (rr_n == LAST_LANE) ? {LW{1'b0}} : rr_n + 1'b1;
+                end
+                default: ;
+            endcase
+            mode_n = M_START;
+        end else begin
+            pos_n = cur_n_reg;                          // bytes done, end of stream pending
+        end
+    end else if (!stop) begin
+        done = 1'b1;
+    end
+end
+
+// every lane that gets a segment must have FIFO space, else nothing moves this cycle
+wire commit = cur_valid_reg && ((seg_we & ~seg_ready) == {LANES{1'b0}});
+wire cur_free = !cur_valid_reg || (commit && done);
+assign in_take = cur_free;
+
+always @(posedge clk) begin
+    if (commit) begin
+        pos_reg <= pos_n;
+        mode_reg <= mode_n;
+        rr_reg <= rr_n;
+        hdr_seen_reg <= hdr_n;
+        lines_reg <= lines_n;
+        c_header <= c_header + {{(CW-PW-1){1'b0}}, inc_hdr};
+        c_empty <= c_empty + {{(CW-PW-1){1'b0}}, inc_empty};
+        if (eos_do) begin
+            hdr_seen_reg <= 16'd0;
+            lines_reg <= 48'd0;
+        end
+        if (done) cur_valid_reg <= 1'b0;
+    end
+    if (cur_free && in_valid) begin
+        cur_valid_reg <= 1'b1;
+        cur_data_reg <= in_data;
+        cur_n_reg <= in_nbytes;
+        cur_last_reg <= in_last;
+        pos_reg <= {PW{1'b0}};
+        c_bytes <= c_bytes + {{(CW-PW){1'b0}}, in_nbytes};
+    end
+    if (rst) begin
+        cur_valid_reg <= 1'b0;
+        cur_n_reg <= {PW{1'b0}};
+        cur_last_reg <= 1'b0;
+        pos_reg <= {PW{1'b0}};
+        mode_reg <= M_START;
+        rr_reg <= {LW{1'b0}};
+        hdr_seen_reg <= 16'd0;
+        lines_reg <= 48'd0;
+        c_header <= {CW{1'b0}};
+        c_empty <= {CW{1'b0}};
+        c_bytes <= {CW{1'b0}};
+    end
+end
+
+assign status_header_lines = c_header;
+assign status_empty_lines = c_empty;
+assign status_bytes_in = c_bytes;
+
+// ---------------------------------------------------------------- segment FIFOs
+genvar l;
+generate
+for (l = 0; l < LANES; l = l + 1) begin : gen_lane
+    wire [PW-1:0] st = seg_start[PW*l +: PW];
+    wire [PW-1:0] en = seg_end[PW*l +: PW];
+    wire [PW-1:0] len = en - st;
+    wire [8*B-1:0] sh = cur_data_reg >> {st, 3'b000};
+    reg  [B-1:0]   keep;
+    integer        j;
+    always @* begin
+        for (j = 0; j < B; j = j + 1) keep[j] = (j < len);
+    end
+    wire [0:0] unused_user;
+    wire [$clog2(SEG_FIFO_DEPTH):0] unused_level, unused_hwm;
+
+    axis_fifo #(
+        .DEPTH(SEG_FIFO_DEPTH),
+        .DATA_WIDTH(8 * B),
+        .KEEP_ENABLE(1),
+        .KEEP_WIDTH(B),
+        .LAST_ENABLE(1),
+        .USER_ENABLE(0),
+        .STATUS_ENABLE(0)
+    ) seg_fifo (
+        .clk(clk),
+        .rst(rst),
+        .s_axis_tdata(sh),
+        .s_axis_tkeep(keep),
+        .s_axis_tvalid(seg_we[l] && commit),
+        .s_axis_tready(seg_ready[l]),
+        .s_axis_tlast(seg_last[l]),
+        .s_axis_tuser(1'b0),
+        .m_axis_tdata(m_axis_tdata[l*8*B +: 8*B]),
+        .m_axis_tkeep(m_axis_tkeep[l*B +: B]),
+        .m_axis_tvalid(m_axis_tvalid[l]),
+        .m_axis_tready(m_axis_tready[l]),
+        .m_axis_tlast(m_axis_tlast[l]),
+        .m_axis_tuser(unused_user),
+        .status_level(unused_level),
+        .status_high_water(unused_hwm),
+        .status_hwm_clear(1'b0)
+    );
+end
+endgenerate
+
+// ---------------------------------------------------------------- line counts per stream
+wire [5:0] unused_cnt_keep;
+wire       unused_cnt_last;
+wire [0:0] unused_cnt_user;
+wire [$clog2(CNT_FIFO_DEPTH):0] unused_cnt_level, unused_cnt_hwm;
+
+axis_fifo #(
+    .DEPTH(CNT_FIFO_DEPTH),
+    .DATA_WIDTH(48),
+    .KEEP_ENABLE(0),
+    .LAST_ENABLE(0),
+    .USER_ENABLE(0),
+    .STATUS_ENABLE(0)
+) cnt_fifo (
+    .clk(clk),
+    .rst(rst),
+    .s_axis_tdata(lines_n),
+    .s_axis_tkeep(6'd0),
+    .s_axis_tvalid(commit && eos_do),
+    .s_axis_tready(cnt_ready),
+    .s_axis_tlast(1'b0),
+    .s_axis_tuser(1'b0),
+    .m_axis_tdata(m_axis_cnt_tdata),
+    .m_axis_tkeep(unused_cnt_keep),
+    .m_axis_tvalid(m_axis_cnt_tvalid),
+    .m_axis_tready(m_axis_cnt_tready),
+    .m_axis_tlast(unused_cnt_last),
+    .m_axis_tuser(unused_cnt_user),
+    .status_level(unused_cnt_level),
+    .status_high_water(unused_cnt_hwm),
+    .status_hwm_clear(1'b0)
+);
+
+endmodule
+
+`resetall
