@@ -9,22 +9,69 @@ from pathlib import Path
 BACKENDS = ("golden", "sim")
 
 
+def run_backend(spec, input_path: Path, backend: str, *, lanes: int = 2, lane_bytes: int = 32,
+                dense_pes: int = 3, sparse_pes: int = 8, quiet: bool = False):
+    """Run the pipeline on a backend; returns (batches, report dict, TransformState or None)."""
+    import dataclasses
+
+    from host_runtime.etl import run_etl
+    from models.pipeline import run_golden
+
+    if backend == "golden":
+        result = run_golden(spec, input_path)
+        return result.batches, result.report(spec), result.state
+    from host_runtime.report import sim_report
+    from host_runtime.sim_device import SimDevice, TopParams
+
+    params = dataclasses.replace(TopParams.for_spec(spec, lanes, lane_bytes), dense_pes=dense_pes,
+                                 sparse_pes=sparse_pes)
+    with SimDevice(spec, params=params) as dev:
+        run = run_etl(spec, Path(input_path), dev, on_batch=None if quiet else _progress(Path(input_path)))
+        report = sim_report(spec, run.batches, run.stats_before_stream, run.device_stats, run.passes,
+                            run.stream_seconds)
+    if not quiet:
+        print(file=sys.stderr)
+    return run.batches, report, run.state
+
+
+def _progress(path: Path):
+    """A one-line progress bar on stderr: batches and rows out so far."""
+    state = {"batches": 0, "rows": 0}
+
+    def on_batch(view) -> None:
+        from models.pack import parse_batch
+
+        state["batches"] += 1
+        state["rows"] += int(parse_batch(view, verify_checksum=False).header["rows"])
+        print(f"\r  sim: {state['batches']} batches, {state['rows']:,} rows", end="", file=sys.stderr, flush=True)
+
+    return on_batch
+
+
 def _cmd_etl(args: argparse.Namespace) -> int:
     from host_runtime.export import batches_to_npz
     from host_runtime.spec import SpecError, load_spec
-    from models.pipeline import run_golden
 
     try:
         spec = load_spec(args.config)
     except SpecError as e:
         print(f"sluice etl: invalid pipeline spec: {e}", file=sys.stderr)
         return 2
-    if args.backend != "golden":
-        print(f"sluice etl: backend {args.backend!r} is not available yet (golden only)", file=sys.stderr)
+    if args.batch_size:
+        import dataclasses
+
+        spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=args.batch_size))
+    try:
+        batches, report, _ = run_backend(spec, args.input, args.backend, lanes=args.lanes,
+                                         lane_bytes=args.lane_bytes, dense_pes=args.dense_pes,
+                                         sparse_pes=args.sparse_pes)
+    except ValueError as e:  # a spec the RTL cannot run names its field
+        print(f"sluice etl: {e}", file=sys.stderr)
         return 2
-    result = run_golden(spec, args.input)
-    arrays = batches_to_npz(result.batches, args.out)
-    report = result.report(spec)
+    arrays = batches_to_npz(batches, args.out)
+    if args.batches_out:
+        Path(args.batches_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.batches_out).write_bytes(b"".join(batches))
     report.update(input=str(args.input), output=str(args.out), rows_exported=int(arrays["labels"].shape[0]))
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
@@ -50,6 +97,10 @@ def format_report(r: dict) -> str:
     if r.get("vocab_overflow"):
         ov = sum(r["vocab_overflow"].values())
         lines.append(f"  vocabulary overflow occurrences {ov:,}")
+    if r.get("cycles"):
+        lines.append(f"  {r['cycles']:,} cycles, {r['rows_per_cycle']} rows/cycle, {r['bytes_per_cycle']} bytes/cycle;"
+                     f" projected {r['projected_rows_per_second']:,} rows/s at {r['clock_hz'] / 1e6:.0f} MHz;"
+                     f" simulated {r['simulated_cycles_per_second']:,} cycles/s")
     if r.get("rows_per_second"):
         lines.append(f"  {r['rows_per_second']:,} rows/s, {r['mb_per_second']} MB/s  stages {r['seconds']}")
     return "\n".join(lines)
@@ -60,23 +111,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     from host_runtime.spec import SpecError, load_spec
     from host_runtime.train import train
-    from models.pipeline import run_golden
 
     try:
         spec = load_spec(args.config)
     except SpecError as e:
         print(f"sluice train: invalid pipeline spec: {e}", file=sys.stderr)
         return 2
-    if args.backend != "golden":
-        print(f"sluice train: backend {args.backend!r} is not available yet (golden only)", file=sys.stderr)
-        return 2
     if args.batch_size:
         spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=args.batch_size))
-    result = run_golden(spec, args.input)
+    batches, _, state = run_backend(spec, args.input, args.backend, lanes=args.lanes, lane_bytes=args.lane_bytes,
+                                    dense_pes=args.dense_pes, sparse_pes=args.sparse_pes, quiet=True)
     hot_ids = None
-    if result.state.hotsets:
-        hot_ids = [h.ids if h is not None else None for h in result.state.hotsets]
-    res = train(spec, result.batches, args.steps, device=args.device, seed=args.seed, hot_ids=hot_ids)
+    if state is not None and state.hotsets:
+        hot_ids = [h.ids if h is not None else None for h in state.hotsets]
+    res = train(spec, batches, args.steps, device=args.device, seed=args.seed, hot_ids=hot_ids)
     summary = {"pipeline": spec.name, "backend": args.backend, "device": args.device, **res.summary(),
                "losses": [round(x, 6) for x in res.losses]}
     if args.report:
@@ -122,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--input", required=True, type=Path)
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--report", type=Path, help="write the JSON run report here")
+    e.add_argument("--batches-out", type=Path, help="also write the raw batch stream (concatenated buffers)")
+    e.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4], help="sim: decode/transform lanes")
+    e.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32], help="sim: bytes per lane beat")
+    e.add_argument("--dense-pes", type=int, default=3, help="sim: dense processing elements per lane")
+    e.add_argument("--sparse-pes", type=int, default=8, help="sim: sparse processing elements per lane")
+    e.add_argument("--batch-size", type=int, help="override batch.size of the spec")
     e.set_defaults(func=_cmd_etl)
 
     b = sub.add_parser("bench", help="benchmarks")
@@ -141,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--batch-size", type=int, help="override batch.size of the spec")
     t.add_argument("--report", type=Path, help="write the JSON training report (with the loss curve) here")
+    t.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4], help="sim: decode/transform lanes")
+    t.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32], help="sim: bytes per lane beat")
+    t.add_argument("--dense-pes", type=int, default=3, help="sim: dense processing elements per lane")
+    t.add_argument("--sparse-pes", type=int, default=8, help="sim: sparse processing elements per lane")
     t.set_defaults(func=_cmd_train)
 
     r = sub.add_parser("report", help="print a JSON run report")
@@ -148,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="data → pipeline → batches → training → report")
-    d.add_argument("--rows", type=int, default=100_000)
+    d.add_argument("--rows", type=int, default=20_000)
+    d.add_argument("--backend", choices=BACKENDS, default="sim")
+    d.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4])
+    d.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32])
     d.add_argument("--config", default="criteo_dlrm")
     d.add_argument("--out", type=Path, default=Path("out/demo"))
     d.add_argument("--steps", type=int, default=300, help="training steps")

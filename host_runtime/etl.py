@@ -38,7 +38,9 @@ class EtlRun:
     batches: list[bytes]
     passes: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    device_stats: dict = field(default_factory=dict)
+    device_stats: dict = field(default_factory=dict)  # at the end of the run
+    stats_before_stream: dict = field(default_factory=dict)  # at the start of the streaming pass
+    stream_seconds: float = 0.0
     state: TransformState | None = None
 
 
@@ -121,7 +123,9 @@ def run_etl(spec: PipelineSpec, text: bytes | Path, device: Device, *,
     run = EtlRun(batches=[])
     if device.backend == "golden":
         device.configure(spec, None)
+        t1 = time.perf_counter()
         run.batches = stream(device, text, nbytes, on_batch=on_batch)
+        run.stream_seconds = time.perf_counter() - t1
         run.passes.append("stream")
         run.state = getattr(device, "last_state", None)
     else:
@@ -139,7 +143,10 @@ def run_etl(spec: PipelineSpec, text: bytes | Path, device: Device, *,
                              if s.hot else None for j, s in enumerate(spec.sparse)]
             run.passes.append("profile")
         device.configure(spec, state, mode="run")
+        run.stats_before_stream = device.stats()
+        t1 = time.perf_counter()
         run.batches = stream(device, text, nbytes, on_batch=on_batch)
+        run.stream_seconds = time.perf_counter() - t1
         run.passes.append("stream")
         run.state = state
     run.seconds = time.perf_counter() - t0

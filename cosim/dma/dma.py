@@ -162,6 +162,16 @@ class Dma:
         self.close()
 
     @property
+    def handle(self) -> int:
+        """The model object (`sluice_dma *`) for a harness that steps it (cosim.native attach_dma)."""
+        return int(C.cast(self._h, C.c_void_p).value or 0)
+
+    @property
+    def step_function(self) -> object:
+        """`sluice_dma_step` of the loaded library (its address goes to the harness)."""
+        return lib().sluice_dma_step
+
+    @property
     def cycle_ns(self) -> float:
         return 1e3 / self.params.user_clock_mhz
 

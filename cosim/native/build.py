@@ -174,7 +174,7 @@ def build(
         cmd = [
             "verilator", "--cc", "--exe", "--top-module", top, "--prefix", "Vtop", "--Mdir", str(obj),
             *VERILATOR_ARGS, *(["--trace-fst"] if waves else []),
-            *[f"-G{k}={v}" for k, v in params.items()],
+            *[f'-G{k}="{v}"' if isinstance(v, str) else f"-G{k}={v}" for k, v in params.items()],
             *[a for d in rtl_include_dirs() for a in ("-y", str(d))], *[f"-I{d}" for d in rtl_include_dirs()],
             "-CFLAGS", " ".join([CXXFLAGS, *inc]), "-LDFLAGS", "-shared",
             "-o", str(tmp_lib), str(HERE / "harness.cpp"), *map(str, sources),

@@ -99,6 +99,8 @@ def evaluate(node: va.Node, env: Mapping[str, int]) -> int:
     ev = lambda n: evaluate(n, env)  # noqa: E731
     if isinstance(node, va.IntConst):
         return _int_const(node.value)
+    if isinstance(node, va.StringConst):  # e.g. a ROM file name: a parameter, never a width
+        return node.value  # type: ignore[return-value]
     if isinstance(node, va.Identifier):
         if node.name not in env:
             raise PortError(f"unknown identifier {node.name} in a width/parameter expression")
@@ -151,7 +153,8 @@ def read_ports(
 ) -> tuple[list[Port], dict[str, int]]:
     """Ports of ``top`` (declared in ``source``) and its resolved parameter values."""
     mod = _parse(module_header(preprocess(source, include_dirs), top))
-    overrides = {k: int(v) for k, v in (parameters or {}).items()}  # type: ignore[call-overload]
+    overrides = {k: (v if isinstance(v, str) else int(v))  # type: ignore[call-overload]
+                 for k, v in (parameters or {}).items()}
     env: dict[str, int] = {}
     for decl in mod.paramlist.params if mod.paramlist else ():
         for p in getattr(decl, "list", [decl]):

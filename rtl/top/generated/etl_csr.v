@@ -105,10 +105,82 @@ module etl_csr #(
     input  wire [47:0] status_perf_batch_out_beats,
     input  wire [47:0] status_perf_batch_out_stall,
     input  wire [47:0] status_perf_batch_out_starve,
-    input  wire [15:0] status_perf_lane0_fifo_hw,
-    input  wire [15:0] status_perf_lane1_fifo_hw,
-    input  wire [15:0] status_perf_lane2_fifo_hw,
-    input  wire [15:0] status_perf_lane3_fifo_hw
+    output reg  [16:0] cfg_pack_batch_size,
+    output reg  [0:0] cfg_pack_drop_last,
+    output reg  [1:0] cfg_pack_dense_dtype,
+    output reg  [0:0] cfg_pack_sparse_dtype,
+    output reg  [0:0] cfg_pack_hot_split,
+    output reg  [31:0] cfg_pack_freshness_cycles,
+    output reg  [7:0] cfg_pack_n_dense,
+    output reg  [7:0] cfg_pack_n_sparse,
+    input  wire [31:0] status_pack_batches,
+    input  wire [47:0] status_pack_rows,
+    input  wire [47:0] status_pack_tombstones,
+    input  wire [31:0] status_pack_streams,
+    input  wire [47:0] status_pack_rows_discarded,
+    input  wire [31:0] status_pack_fresh_flushes,
+    input  wire [47:0] status_pack_ids_truncated,
+    input  wire [47:0] status_pack_stall_in_cycles,
+    input  wire [47:0] status_pack_stall_out_cycles,
+    input  wire [47:0] status_pack_beats_out,
+    input  wire [7:0] status_pack_out_fifo_hwm,
+    output reg  [5:0] cfg_transform_n_dense,
+    output reg  [6:0] cfg_transform_n_sparse,
+    output reg  [0:0] cfg_transform_label_en,
+    output reg  [5:0] cfg_transform_label_column,
+    output reg  [1:0] cfg_transform_dense_dtype,
+    input  wire [47:0] status_transform_rows_out,
+    output reg  [191:0] cfg_transform_dense_column,
+    output reg  [1023:0] cfg_transform_dense_fill,
+    output reg  [1023:0] cfg_transform_dense_clamp_lo,
+    output reg  [1023:0] cfg_transform_dense_clamp_hi,
+    output reg  [1023:0] cfg_transform_dense_shift,
+    output reg  [63:0] cfg_transform_dense_kind,
+    output reg  [95:0] cfg_transform_dense_table,
+    output reg  [383:0] cfg_transform_sparse_column,
+    output reg  [4095:0] cfg_transform_sparse_fill,
+    output reg  [63:0] cfg_transform_sparse_bucketize,
+    output reg  [2047:0] cfg_transform_sparse_int_fill,
+    output reg  [2047:0] cfg_transform_sparse_clamp_lo,
+    output reg  [2047:0] cfg_transform_sparse_clamp_hi,
+    output reg  [2047:0] cfg_transform_sparse_shift,
+    output reg  [191:0] cfg_transform_sparse_table,
+    output reg  [63:0] cfg_transform_sparse_hash,
+    output reg  [4095:0] cfg_transform_sparse_salt,
+    output reg  [127:0] cfg_transform_sparse_final,
+    output reg  [2047:0] cfg_transform_sparse_m,
+    output reg  [4095:0] cfg_transform_sparse_mu,
+    output reg  tbl_transform_bk_we,
+    output reg  tbl_transform_bk_re,
+    output reg  [9:0] tbl_transform_bk_addr,
+    output reg  [31:0] tbl_transform_bk_wdata,
+    input  wire [31:0] tbl_transform_bk_rdata,
+    output reg  [0:0] cfg_idstage_mode,
+    output reg  [0:0] cfg_idstage_hot_split,
+    output reg  [7:0] cfg_idstage_threshold,
+    output reg  [6:0] cfg_idstage_n_dense,
+    output reg  [6:0] cfg_idstage_n_sparse,
+    output reg  [0:0] cmd_idstage_clear,
+    input  wire [0:0] status_idstage_busy,
+    input  wire [47:0] status_idstage_rows,
+    input  wire [47:0] status_idstage_popular_rows,
+    input  wire [47:0] status_idstage_hot_lookups,
+    input  wire [47:0] status_idstage_hot_hits,
+    output reg  [63:0] cfg_idstage_sparse_vocab,
+    output reg  [511:0] cfg_idstage_sparse_vocab_table,
+    output reg  [63:0] cfg_idstage_sparse_hot,
+    output reg  [511:0] cfg_idstage_sparse_hot_table,
+    output reg  [415:0] cfg_idstage_hotset_count,
+    output reg  tbl_idstage_hot_we,
+    output reg  tbl_idstage_hot_re,
+    output reg  [18:0] tbl_idstage_hot_addr,
+    output reg  [31:0] tbl_idstage_hot_wdata,
+    input  wire [31:0] tbl_idstage_hot_rdata,
+    output reg  tbl_idstage_vocab_stat_we,
+    output reg  tbl_idstage_vocab_stat_re,
+    output reg  [5:0] tbl_idstage_vocab_stat_addr,
+    output reg  [31:0] tbl_idstage_vocab_stat_wdata,
+    input  wire [31:0] tbl_idstage_vocab_stat_rdata
 );
 
 initial begin
@@ -189,11 +261,27 @@ reg [15:0] hi_perf_packin_starve;  // latched by a read of the low word
 reg [15:0] hi_perf_batch_out_beats;  // latched by a read of the low word
 reg [15:0] hi_perf_batch_out_stall;  // latched by a read of the low word
 reg [15:0] hi_perf_batch_out_starve;  // latched by a read of the low word
+reg [15:0] hi_pack_rows;  // latched by a read of the low word
+reg [15:0] hi_pack_tombstones;  // latched by a read of the low word
+reg [15:0] hi_pack_rows_discarded;  // latched by a read of the low word
+reg [15:0] hi_pack_ids_truncated;  // latched by a read of the low word
+reg [15:0] hi_pack_stall_in_cycles;  // latched by a read of the low word
+reg [15:0] hi_pack_stall_out_cycles;  // latched by a read of the low word
+reg [15:0] hi_pack_beats_out;  // latched by a read of the low word
+reg [15:0] hi_transform_rows_out;  // latched by a read of the low word
+reg [15:0] hi_idstage_rows;  // latched by a read of the low word
+reg [15:0] hi_idstage_popular_rows;  // latched by a read of the low word
+reg [15:0] hi_idstage_hot_lookups;  // latched by a read of the low word
+reg [15:0] hi_idstage_hot_hits;  // latched by a read of the low word
 
 // ---------------------------------------------------------------- writes
 always @(posedge clk) begin
     awready_reg <= 1'b0;
     cmd_global_soft_reset <= 1'b0;
+    cmd_idstage_clear <= 1'b0;
+    tbl_transform_bk_we <= 1'b0;
+    tbl_idstage_hot_we <= 1'b0;
+    tbl_idstage_vocab_stat_we <= 1'b0;
     if (bvalid_reg && s_axil_bready) bvalid_reg <= 1'b0;
     if (do_write) begin
         awready_reg <= 1'b1;
@@ -212,8 +300,90 @@ always @(posedge clk) begin
             24'h000120: begin if (s_axil_wstrb[0]) cfg_decode_kinds[96 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_decode_kinds[96 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_decode_kinds[96 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_decode_kinds[96 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
             24'h000124: begin if (s_axil_wstrb[0]) cfg_decode_kinds[128 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_decode_kinds[128 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_decode_kinds[128 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_decode_kinds[128 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
             24'h000128: begin if (s_axil_wstrb[0]) cfg_decode_kinds[160 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_decode_kinds[160 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_decode_kinds[160 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_decode_kinds[160 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+            24'h001000: begin if (s_axil_wstrb[0]) cfg_pack_batch_size[0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_pack_batch_size[0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_pack_batch_size[0 + 16 +: 1] <= s_axil_wdata[16 +: 1]; end
+            24'h001004: begin if (s_axil_wstrb[0]) cfg_pack_drop_last[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h001008: begin if (s_axil_wstrb[0]) cfg_pack_dense_dtype[0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
+            24'h00100c: begin if (s_axil_wstrb[0]) cfg_pack_sparse_dtype[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h001010: begin if (s_axil_wstrb[0]) cfg_pack_hot_split[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h001014: begin if (s_axil_wstrb[0]) cfg_pack_freshness_cycles[0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_pack_freshness_cycles[0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_pack_freshness_cycles[0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_pack_freshness_cycles[0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+            24'h001018: begin if (s_axil_wstrb[0]) cfg_pack_n_dense[0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+            24'h00101c: begin if (s_axil_wstrb[0]) cfg_pack_n_sparse[0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+            24'h010000: begin if (s_axil_wstrb[0]) cfg_transform_n_dense[0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
+            24'h010004: begin if (s_axil_wstrb[0]) cfg_transform_n_sparse[0 + 0 +: 7] <= s_axil_wdata[0 +: 7]; end
+            24'h010008: begin if (s_axil_wstrb[0]) cfg_transform_label_en[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h01000c: begin if (s_axil_wstrb[0]) cfg_transform_label_column[0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
+            24'h010010: begin if (s_axil_wstrb[0]) cfg_transform_dense_dtype[0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
+            24'h800000: begin if (s_axil_wstrb[0]) cfg_idstage_mode[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h800004: begin if (s_axil_wstrb[0]) cfg_idstage_hot_split[0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+            24'h800008: begin if (s_axil_wstrb[0]) cfg_idstage_threshold[0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+            24'h80000c: begin if (s_axil_wstrb[0]) cfg_idstage_n_dense[0 + 0 +: 7] <= s_axil_wdata[0 +: 7]; end
+            24'h800010: begin if (s_axil_wstrb[0]) cfg_idstage_n_sparse[0 + 0 +: 7] <= s_axil_wdata[0 +: 7]; end
+            24'h800014: cmd_idstage_clear <= s_axil_wstrb[0] & s_axil_wdata[0];
             default: ;
         endcase
+        if (wa >= 24'h010400 && wa < 24'h010800) begin
+            case ((wa - 24'h010400) % 32)
+                0: begin if (s_axil_wstrb[0]) cfg_transform_dense_column[((wa - 24'h010400) / 32) * 6 + 0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
+                4: begin if (s_axil_wstrb[0]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                8: begin if (s_axil_wstrb[0]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                12: begin if (s_axil_wstrb[0]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                16: begin if (s_axil_wstrb[0]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                20: begin if (s_axil_wstrb[0]) cfg_transform_dense_kind[((wa - 24'h010400) / 32) * 2 + 0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
+                24: begin if (s_axil_wstrb[0]) cfg_transform_dense_table[((wa - 24'h010400) / 32) * 3 + 0 + 0 +: 3] <= s_axil_wdata[0 +: 3]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'h011000 && wa < 24'h012000) begin
+            case ((wa - 24'h011000) % 64)
+                0: begin if (s_axil_wstrb[0]) cfg_transform_sparse_column[((wa - 24'h011000) / 64) * 6 + 0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
+                4: begin if (s_axil_wstrb[0]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                8: begin if (s_axil_wstrb[0]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                12: begin if (s_axil_wstrb[0]) cfg_transform_sparse_bucketize[((wa - 24'h011000) / 64) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                16: begin if (s_axil_wstrb[0]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                20: begin if (s_axil_wstrb[0]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                24: begin if (s_axil_wstrb[0]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                28: begin if (s_axil_wstrb[0]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                32: begin if (s_axil_wstrb[0]) cfg_transform_sparse_table[((wa - 24'h011000) / 64) * 3 + 0 + 0 +: 3] <= s_axil_wdata[0 +: 3]; end
+                36: begin if (s_axil_wstrb[0]) cfg_transform_sparse_hash[((wa - 24'h011000) / 64) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                40: begin if (s_axil_wstrb[0]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                44: begin if (s_axil_wstrb[0]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                48: begin if (s_axil_wstrb[0]) cfg_transform_sparse_final[((wa - 24'h011000) / 64) * 2 + 0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
+                52: begin if (s_axil_wstrb[0]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                56: begin if (s_axil_wstrb[0]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                60: begin if (s_axil_wstrb[0]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'h012000 && wa < 24'h012820) begin
+            tbl_transform_bk_we    <= 1'b1;
+            tbl_transform_bk_addr  <= 10'((wa - 24'h012000) >> 2);
+            tbl_transform_bk_wdata <= s_axil_wdata;
+        end
+        if (wa >= 24'h800400 && wa < 24'h800800) begin
+            case ((wa - 24'h800400) % 16)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_vocab[((wa - 24'h800400) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                4: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_vocab_table[((wa - 24'h800400) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+                8: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_hot[((wa - 24'h800400) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                12: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_hot_table[((wa - 24'h800400) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'h800800 && wa < 24'h800868) begin
+            case ((wa - 24'h800800) % 4)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800800) / 4) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800800) / 4) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'ha00000 && wa < 24'hc00000) begin
+            tbl_idstage_hot_we    <= 1'b1;
+            tbl_idstage_hot_addr  <= 19'((wa - 24'ha00000) >> 2);
+            tbl_idstage_hot_wdata <= s_axil_wdata;
+        end
+        if (wa >= 24'hc00000 && wa < 24'hc00100) begin
+            tbl_idstage_vocab_stat_we    <= 1'b1;
+            tbl_idstage_vocab_stat_addr  <= 6'((wa - 24'hc00000) >> 2);
+            tbl_idstage_vocab_stat_wdata <= s_axil_wdata;
+        end
     end
     if (rst) begin
         awready_reg <= 1'b0;
@@ -226,6 +396,53 @@ always @(posedge clk) begin
         cfg_decode_max_field_bytes <= 8'd255;
         cfg_decode_n_columns <= 7'd1;
         cfg_decode_kinds <= 192'd0;
+        cfg_pack_batch_size <= 17'd0;
+        cfg_pack_drop_last <= 1'd0;
+        cfg_pack_dense_dtype <= 2'd0;
+        cfg_pack_sparse_dtype <= 1'd0;
+        cfg_pack_hot_split <= 1'd0;
+        cfg_pack_freshness_cycles <= 32'd0;
+        cfg_pack_n_dense <= 8'd0;
+        cfg_pack_n_sparse <= 8'd0;
+        cfg_transform_n_dense <= 6'd0;
+        cfg_transform_n_sparse <= 7'd0;
+        cfg_transform_label_en <= 1'd0;
+        cfg_transform_label_column <= 6'd0;
+        cfg_transform_dense_dtype <= 2'd0;
+        cfg_transform_dense_column <= 0;
+        cfg_transform_dense_fill <= 0;
+        cfg_transform_dense_clamp_lo <= 0;
+        cfg_transform_dense_clamp_hi <= 0;
+        cfg_transform_dense_shift <= 0;
+        cfg_transform_dense_kind <= 0;
+        cfg_transform_dense_table <= 0;
+        cfg_transform_sparse_column <= 0;
+        cfg_transform_sparse_fill <= 0;
+        cfg_transform_sparse_bucketize <= 0;
+        cfg_transform_sparse_int_fill <= 0;
+        cfg_transform_sparse_clamp_lo <= 0;
+        cfg_transform_sparse_clamp_hi <= 0;
+        cfg_transform_sparse_shift <= 0;
+        cfg_transform_sparse_table <= 0;
+        cfg_transform_sparse_hash <= 0;
+        cfg_transform_sparse_salt <= 0;
+        cfg_transform_sparse_final <= 0;
+        cfg_transform_sparse_m <= 0;
+        cfg_transform_sparse_mu <= 0;
+        cfg_idstage_mode <= 1'd0;
+        cfg_idstage_hot_split <= 1'd0;
+        cfg_idstage_threshold <= 8'd0;
+        cfg_idstage_n_dense <= 7'd0;
+        cfg_idstage_n_sparse <= 7'd0;
+        cmd_idstage_clear <= 1'b0;
+        cfg_idstage_sparse_vocab <= 0;
+        cfg_idstage_sparse_vocab_table <= 0;
+        cfg_idstage_sparse_hot <= 0;
+        cfg_idstage_sparse_hot_table <= 0;
+        cfg_idstage_hotset_count <= 0;
+        tbl_transform_bk_we <= 1'b0;
+        tbl_idstage_hot_we <= 1'b0;
+        tbl_idstage_vocab_stat_we <= 1'b0;
     end
 end
 
@@ -355,24 +572,122 @@ always @* begin
         24'h000514: rdata_next = {16'd0, hi_perf_batch_out_stall[0 +: 16]};
         24'h000518: rdata_next = status_perf_batch_out_starve[0 +: 32];
         24'h00051c: rdata_next = {16'd0, hi_perf_batch_out_starve[0 +: 16]};
-        24'h000520: rdata_next = {16'd0, status_perf_lane0_fifo_hw[0 +: 16]};
-        24'h000524: rdata_next = {16'd0, status_perf_lane1_fifo_hw[0 +: 16]};
-        24'h000528: rdata_next = {16'd0, status_perf_lane2_fifo_hw[0 +: 16]};
-        24'h00052c: rdata_next = {16'd0, status_perf_lane3_fifo_hw[0 +: 16]};
+        24'h001000: rdata_next = {15'd0, cfg_pack_batch_size[0 +: 17]};
+        24'h001004: rdata_next = {31'd0, cfg_pack_drop_last[0 +: 1]};
+        24'h001008: rdata_next = {30'd0, cfg_pack_dense_dtype[0 +: 2]};
+        24'h00100c: rdata_next = {31'd0, cfg_pack_sparse_dtype[0 +: 1]};
+        24'h001010: rdata_next = {31'd0, cfg_pack_hot_split[0 +: 1]};
+        24'h001014: rdata_next = cfg_pack_freshness_cycles[0 +: 32];
+        24'h001018: rdata_next = {24'd0, cfg_pack_n_dense[0 +: 8]};
+        24'h00101c: rdata_next = {24'd0, cfg_pack_n_sparse[0 +: 8]};
+        24'h001020: rdata_next = status_pack_batches[0 +: 32];
+        24'h001024: rdata_next = status_pack_rows[0 +: 32];
+        24'h001028: rdata_next = {16'd0, hi_pack_rows[0 +: 16]};
+        24'h00102c: rdata_next = status_pack_tombstones[0 +: 32];
+        24'h001030: rdata_next = {16'd0, hi_pack_tombstones[0 +: 16]};
+        24'h001034: rdata_next = status_pack_streams[0 +: 32];
+        24'h001038: rdata_next = status_pack_rows_discarded[0 +: 32];
+        24'h00103c: rdata_next = {16'd0, hi_pack_rows_discarded[0 +: 16]};
+        24'h001040: rdata_next = status_pack_fresh_flushes[0 +: 32];
+        24'h001044: rdata_next = status_pack_ids_truncated[0 +: 32];
+        24'h001048: rdata_next = {16'd0, hi_pack_ids_truncated[0 +: 16]};
+        24'h00104c: rdata_next = status_pack_stall_in_cycles[0 +: 32];
+        24'h001050: rdata_next = {16'd0, hi_pack_stall_in_cycles[0 +: 16]};
+        24'h001054: rdata_next = status_pack_stall_out_cycles[0 +: 32];
+        24'h001058: rdata_next = {16'd0, hi_pack_stall_out_cycles[0 +: 16]};
+        24'h00105c: rdata_next = status_pack_beats_out[0 +: 32];
+        24'h001060: rdata_next = {16'd0, hi_pack_beats_out[0 +: 16]};
+        24'h001064: rdata_next = {24'd0, status_pack_out_fifo_hwm[0 +: 8]};
+        24'h010000: rdata_next = {26'd0, cfg_transform_n_dense[0 +: 6]};
+        24'h010004: rdata_next = {25'd0, cfg_transform_n_sparse[0 +: 7]};
+        24'h010008: rdata_next = {31'd0, cfg_transform_label_en[0 +: 1]};
+        24'h01000c: rdata_next = {26'd0, cfg_transform_label_column[0 +: 6]};
+        24'h010010: rdata_next = {30'd0, cfg_transform_dense_dtype[0 +: 2]};
+        24'h010014: rdata_next = status_transform_rows_out[0 +: 32];
+        24'h010018: rdata_next = {16'd0, hi_transform_rows_out[0 +: 16]};
+        24'h800000: rdata_next = {31'd0, cfg_idstage_mode[0 +: 1]};
+        24'h800004: rdata_next = {31'd0, cfg_idstage_hot_split[0 +: 1]};
+        24'h800008: rdata_next = {24'd0, cfg_idstage_threshold[0 +: 8]};
+        24'h80000c: rdata_next = {25'd0, cfg_idstage_n_dense[0 +: 7]};
+        24'h800010: rdata_next = {25'd0, cfg_idstage_n_sparse[0 +: 7]};
+        24'h800014: rdata_next = 32'd0;
+        24'h800018: rdata_next = {31'd0, status_idstage_busy[0 +: 1]};
+        24'h80001c: rdata_next = status_idstage_rows[0 +: 32];
+        24'h800020: rdata_next = {16'd0, hi_idstage_rows[0 +: 16]};
+        24'h800024: rdata_next = status_idstage_popular_rows[0 +: 32];
+        24'h800028: rdata_next = {16'd0, hi_idstage_popular_rows[0 +: 16]};
+        24'h80002c: rdata_next = status_idstage_hot_lookups[0 +: 32];
+        24'h800030: rdata_next = {16'd0, hi_idstage_hot_lookups[0 +: 16]};
+        24'h800034: rdata_next = status_idstage_hot_hits[0 +: 32];
+        24'h800038: rdata_next = {16'd0, hi_idstage_hot_hits[0 +: 16]};
         default: ;
     endcase
+        if (ra >= 24'h010400 && ra < 24'h010800) begin
+            case ((ra - 24'h010400) % 32)
+                0: rdata_next = {26'd0, cfg_transform_dense_column[((ra - 24'h010400) / 32) * 6 + 0 +: 6]};
+                4: rdata_next = cfg_transform_dense_fill[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
+                8: rdata_next = cfg_transform_dense_clamp_lo[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
+                12: rdata_next = cfg_transform_dense_clamp_hi[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
+                16: rdata_next = cfg_transform_dense_shift[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
+                20: rdata_next = {30'd0, cfg_transform_dense_kind[((ra - 24'h010400) / 32) * 2 + 0 +: 2]};
+                24: rdata_next = {29'd0, cfg_transform_dense_table[((ra - 24'h010400) / 32) * 3 + 0 +: 3]};
+                default: ;
+            endcase
+        end
+        if (ra >= 24'h011000 && ra < 24'h012000) begin
+            case ((ra - 24'h011000) % 64)
+                0: rdata_next = {26'd0, cfg_transform_sparse_column[((ra - 24'h011000) / 64) * 6 + 0 +: 6]};
+                4: rdata_next = cfg_transform_sparse_fill[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
+                8: rdata_next = cfg_transform_sparse_fill[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
+                12: rdata_next = {31'd0, cfg_transform_sparse_bucketize[((ra - 24'h011000) / 64) * 1 + 0 +: 1]};
+                16: rdata_next = cfg_transform_sparse_int_fill[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
+                20: rdata_next = cfg_transform_sparse_clamp_lo[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
+                24: rdata_next = cfg_transform_sparse_clamp_hi[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
+                28: rdata_next = cfg_transform_sparse_shift[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
+                32: rdata_next = {29'd0, cfg_transform_sparse_table[((ra - 24'h011000) / 64) * 3 + 0 +: 3]};
+                36: rdata_next = {31'd0, cfg_transform_sparse_hash[((ra - 24'h011000) / 64) * 1 + 0 +: 1]};
+                40: rdata_next = cfg_transform_sparse_salt[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
+                44: rdata_next = cfg_transform_sparse_salt[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
+                48: rdata_next = {30'd0, cfg_transform_sparse_final[((ra - 24'h011000) / 64) * 2 + 0 +: 2]};
+                52: rdata_next = cfg_transform_sparse_m[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
+                56: rdata_next = cfg_transform_sparse_mu[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
+                60: rdata_next = cfg_transform_sparse_mu[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
+                default: ;
+            endcase
+        end
+        if (ra >= 24'h800400 && ra < 24'h800800) begin
+            case ((ra - 24'h800400) % 16)
+                0: rdata_next = {31'd0, cfg_idstage_sparse_vocab[((ra - 24'h800400) / 16) * 1 + 0 +: 1]};
+                4: rdata_next = {24'd0, cfg_idstage_sparse_vocab_table[((ra - 24'h800400) / 16) * 8 + 0 +: 8]};
+                8: rdata_next = {31'd0, cfg_idstage_sparse_hot[((ra - 24'h800400) / 16) * 1 + 0 +: 1]};
+                12: rdata_next = {24'd0, cfg_idstage_sparse_hot_table[((ra - 24'h800400) / 16) * 8 + 0 +: 8]};
+                default: ;
+            endcase
+        end
+        if (ra >= 24'h800800 && ra < 24'h800868) begin
+            case ((ra - 24'h800800) % 4)
+                0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800800) / 4) * 16 + 0 +: 16]};
+                default: ;
+            endcase
+        end
 end
 
 reg [31:0] tbl_rdata_sel;
 always @* begin
     tbl_rdata_sel = 32'd0;
     case (rd_table)
+        8'd0: tbl_rdata_sel = tbl_transform_bk_rdata;
+        8'd1: tbl_rdata_sel = tbl_idstage_hot_rdata;
+        8'd2: tbl_rdata_sel = tbl_idstage_vocab_stat_rdata;
         default: ;
     endcase
 end
 
 always @(posedge clk) begin
     arready_reg <= 1'b0;
+    tbl_transform_bk_re <= 1'b0;
+    tbl_idstage_hot_re <= 1'b0;
+    tbl_idstage_vocab_stat_re <= 1'b0;
     if (rvalid_reg && s_axil_rready) rvalid_reg <= 1'b0;
     if (rd_state == 2'd1) rd_state <= 2'd2;
     if (rd_state == 2'd2) begin
@@ -434,12 +749,48 @@ always @(posedge clk) begin
         if (ra == 24'h000508) hi_perf_batch_out_beats <= status_perf_batch_out_beats[47:32];
         if (ra == 24'h000510) hi_perf_batch_out_stall <= status_perf_batch_out_stall[47:32];
         if (ra == 24'h000518) hi_perf_batch_out_starve <= status_perf_batch_out_starve[47:32];
+        if (ra == 24'h001024) hi_pack_rows <= status_pack_rows[47:32];
+        if (ra == 24'h00102c) hi_pack_tombstones <= status_pack_tombstones[47:32];
+        if (ra == 24'h001038) hi_pack_rows_discarded <= status_pack_rows_discarded[47:32];
+        if (ra == 24'h001044) hi_pack_ids_truncated <= status_pack_ids_truncated[47:32];
+        if (ra == 24'h00104c) hi_pack_stall_in_cycles <= status_pack_stall_in_cycles[47:32];
+        if (ra == 24'h001054) hi_pack_stall_out_cycles <= status_pack_stall_out_cycles[47:32];
+        if (ra == 24'h00105c) hi_pack_beats_out <= status_pack_beats_out[47:32];
+        if (ra == 24'h010014) hi_transform_rows_out <= status_transform_rows_out[47:32];
+        if (ra == 24'h80001c) hi_idstage_rows <= status_idstage_rows[47:32];
+        if (ra == 24'h800024) hi_idstage_popular_rows <= status_idstage_popular_rows[47:32];
+        if (ra == 24'h80002c) hi_idstage_hot_lookups <= status_idstage_hot_lookups[47:32];
+        if (ra == 24'h800034) hi_idstage_hot_hits <= status_idstage_hot_hits[47:32];
+        if (ra >= 24'h012000 && ra < 24'h012820) begin
+            tbl_transform_bk_re     <= 1'b1;
+            tbl_transform_bk_addr   <= 10'((ra - 24'h012000) >> 2);
+            rd_table   <= 8'd0;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
+        if (ra >= 24'ha00000 && ra < 24'hc00000) begin
+            tbl_idstage_hot_re     <= 1'b1;
+            tbl_idstage_hot_addr   <= 19'((ra - 24'ha00000) >> 2);
+            rd_table   <= 8'd1;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
+        if (ra >= 24'hc00000 && ra < 24'hc00100) begin
+            tbl_idstage_vocab_stat_re     <= 1'b1;
+            tbl_idstage_vocab_stat_addr   <= 6'((ra - 24'hc00000) >> 2);
+            rd_table   <= 8'd2;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
     end
     if (rst) begin
         arready_reg <= 1'b0;
         rvalid_reg  <= 1'b0;
         rd_state    <= 2'd0;
         rd_table    <= 8'd0;
+        tbl_transform_bk_re <= 1'b0;
+        tbl_idstage_hot_re <= 1'b0;
+        tbl_idstage_vocab_stat_re <= 1'b0;
     end
 end
 
