@@ -455,12 +455,15 @@ void h2c_take(sluice_dma* d) {
     // descriptors up to and including its EOP descriptor
     uint32_t left = nb;
     const bool last = d->h2c_pres_last;
-    while (!c.dq.empty() && d->h2c_issue_i > 0) {
+    // the front descriptor may still have read requests to issue (a descriptor larger than the receive
+    // buffer streams out while it is being fetched): its delivered bytes count all the same, and it can
+    // only complete once every byte was delivered, i.e. after its last request was issued
+    while (!c.dq.empty()) {
         Desc& ds = c.dq.front();
         uint32_t k = std::min(left, ds.len_eff - ds.delivered);
         ds.delivered += k;
         left -= k;
-        if (ds.delivered < ds.len_eff) break;
+        if (ds.delivered < ds.len_eff || d->h2c_issue_i == 0) break;
         const bool eop = (ds.flags & SLUICE_DMA_DESC_EOP) != 0;
         if (eop && !last) break;  // cannot happen: a beat never crosses an EOP
         CtrlWrite cw;

@@ -309,3 +309,34 @@ def test_notification_latency(mode: str) -> None:
     else:
         assert 0 <= lat < 250 and seen % 250 == 0 and s["c2h_irqs"] == 0  # the next 1000 ns poll tick
     assert dma.poll(D.C2H)[1] == 1 and dma.read_reg(D.C2H, "EVENTS") == 1
+
+
+def test_h2c_descriptor_larger_than_receive_buffer_completes() -> None:
+    """A descriptor much larger than the H2C receive buffer streams out while its reads are still being
+    issued; every byte must still count towards it so it completes (regression: it never did)."""
+    from cosim.dma.dma import DESC_DTYPE, H2C, HOST, READ, WB_DTYPE, WRITE, Dma
+
+    dma = Dma(LinkParams(), h2c_bytes=8, h2c_rx_bytes=4096)
+    text = np.random.default_rng(1).integers(0, 256, 3 * 65536 + 8 * 100, dtype=np.uint8)  # multiple of 8
+    ring, wb = np.zeros(4 * 32, np.uint8), np.zeros(4 * 16, np.uint8)
+    dma.map(0x1000_0000, text, HOST, READ)
+    dma.map(0x2000_0000, ring, HOST, READ)
+    dma.map(0x3000_0000, wb, HOST, WRITE)
+    d = ring.view(DESC_DTYPE)
+    half = 65536 * 2
+    d[0]["flags"], d[0]["len"], d[0]["src"] = 2, half, 0x1000_0000
+    d[1]["flags"], d[1]["len"], d[1]["src"] = 3, text.size - half, 0x1000_0000 + half
+    dma.setup_channel(H2C, 0x2000_0000, 4, 0x3000_0000)
+    dma.write_reg(H2C, "TAIL", 2)
+    got = bytearray()
+    dma.ports.h2c_tready = 1
+    for _ in range(200_000):
+        beat = dma.h2c_beat()
+        dma.step()
+        if beat is not None:
+            got += beat[0]
+        if dma.read_reg(H2C, "COMPLETED") == 2:
+            break
+    assert bytes(got) == text.tobytes()
+    assert dma.read_reg(H2C, "COMPLETED") == 2
+    assert wb.view(WB_DTYPE)[1]["flags"] & 1  # EOP seen on the second descriptor
