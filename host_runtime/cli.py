@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser("demo", help="data → pipeline → batches → training → report")
-    d.add_argument("--rows", type=int, default=20_000)
+    d.add_argument("--rows", type=int, default=100_000)
     d.add_argument("--backend", choices=BACKENDS, default="sim")
     d.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4])
     d.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32])

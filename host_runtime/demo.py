@@ -43,6 +43,7 @@ def main(args: argparse.Namespace) -> int:
     report["seconds"] = {**report.get("seconds", {}), "etl_wall": round(time.perf_counter() - t1, 2)}
     npz = out / f"{spec.name}.npz"
     arrays = batches_to_npz(batches, npz)
+    (out / "batches.bin").write_bytes(b"".join(batches))  # the raw batch stream (python -m host_runtime.replay)
     report.update(input=str(data), output=str(npz), rows_exported=int(arrays["labels"].shape[0]))
     print("[3/5] check: golden model on the same input")
     golden = run_golden(spec, data)

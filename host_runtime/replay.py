@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batches", type=Path, required=True, help="batch stream file (concatenated batches)")
     ap.add_argument("--config", required=True)
     ap.add_argument("--rows-per-second", type=float, required=True, help="modelled board rate")
+    ap.add_argument("--baseline-rows-per-second", type=float, default=None,
+                    help="also pace at this rate (e.g. the CPU ETL baseline of sluice bench cpu) for comparison")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--steps", type=int, default=400)
     ap.add_argument("--warmup", type=int, default=30)
@@ -122,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
               "modelled_rows_per_second": args.rows_per_second,
               "unthrottled": _run(model, opt, batches, args.steps, args.device, None),
               "paced_at_modelled_rate": _run(model, opt, batches, args.steps, args.device, args.rows_per_second)}
+    if args.baseline_rows_per_second:
+        report["baseline_rows_per_second"] = args.baseline_rows_per_second
+        report["paced_at_baseline_rate"] = _run(model, opt, batches, args.steps, args.device,
+                                                args.baseline_rows_per_second)
     text = json.dumps(report, indent=2)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -76,7 +76,8 @@ class TopParams:
             hot = sum(1 for s in spec.sparse if s.hot)
             p = dataclasses.replace(p, hotset_tables=max(2, hot),
                                     hotset_capacity=1 << max(4, math.ceil(math.log2(max(spec.hotset.capacity, 1)))))
-        rows = 1 << max(6, math.ceil(math.log2(max(spec.batch.size, 2))))
+        # the product row store (2048 rows) unless the batch is larger: one build serves every batch size
+        rows = max(2048, 1 << math.ceil(math.log2(max(spec.batch.size, 2))))
         return dataclasses.replace(p, pack_max_rows=rows)
 
     def rtl(self) -> dict[str, object]:

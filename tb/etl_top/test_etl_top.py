@@ -507,7 +507,7 @@ def _run(build: str, env: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("source", ["criteo", "datagen"])
-@pytest.mark.parametrize("build", ["l1w8", "l2w32"])
+@pytest.mark.parametrize("build", ["l1w8", pytest.param("l2w32", marks=pytest.mark.slow)])  # 2x32: make soak
 def test_etl_top(build: str, source: str) -> None:
     """Every preset on one input, stalls off and on (plus the identity test and, on criteo, the soft
     reset), on one build; split by source so xdist can run them side by side."""

@@ -490,6 +490,7 @@ def test_transform_lane(group: str) -> None:
     run_lane(group)
 
 
+@pytest.mark.slow  # make soak; the same 1 + 2 PE lane runs end to end in tests/runtime/test_sim_backend.py
 def test_transform_lane_small() -> None:
     """A second PE configuration (1 dense, 2 sparse PEs, 8 credits): random specs only (it is slower
     than the decode rate by design)."""
