@@ -14,6 +14,10 @@
 //
 // The accumulator holds at most OUT_BYTES-1 + IN_BYTES bytes; a segment is taken
 // in the same cycle as the beat that brings the count below OUT_BYTES (no bubble).
+// When fewer than OUT_BYTES bytes are held and the offered (non-tlast) segment
+// completes a beat, that beat is sent from the accumulator and the segment together
+// in the same cycle (bypass), so a short segment (a line's last bytes) costs no
+// bubble either.
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: IN_BYTES=8 OUT_BYTES=8
@@ -77,16 +81,22 @@ always @* begin
 end
 
 wire            full_beat = (cnt_reg >= WC);
-wire            out_valid = full_beat || last_reg || (cnt_reg != {CNTW{1'b0}} && !s_axis_tvalid);
-wire [CNTW-1:0] out_n     = full_beat ? WC : cnt_reg;
+// bypass: the held bytes plus the offered segment make a full beat (cnt_reg < W, so
+// cnt_reg + IN_BYTES <= A bytes: merged fits the accumulator)
+wire [8*A-1:0]  s_ext     = {{(8*(A-B)){1'b0}}, s_masked};
+wire [8*A-1:0]  merged    = acc_reg | (s_ext << {cnt_reg, 3'b000});
+wire [CNTW-1:0] mcnt      = cnt_reg + s_len;
+wire            bypass    = !full_beat && !last_reg && s_axis_tvalid && !s_axis_tlast && (mcnt >= WC);
+wire            out_valid = full_beat || last_reg || bypass || (cnt_reg != {CNTW{1'b0}} && !s_axis_tvalid);
+wire [CNTW-1:0] out_n     = (full_beat || bypass) ? WC : cnt_reg;
 wire            out_last  = last_reg && (cnt_reg <= WC);
 wire            take      = out_valid && m_axis_tready;
 wire [CNTW-1:0] cnt1      = take ? cnt_reg - out_n : cnt_reg;
 wire            last1     = last_reg && !(take && out_last);
 wire [8*A-1:0]  acc1      = take ? (acc_reg >> {out_n, 3'b000}) : acc_reg;
-wire            in_ready  = !last1 && (cnt1 < WC);
+wire            by_take   = bypass && take;   // beat of acc + segment sent, segment taken
+wire            in_ready  = by_take || (!last1 && (cnt1 < WC));
 wire            accept    = in_ready && s_axis_tvalid;
-wire [8*A-1:0]  s_ext     = {{(8*(A-B)){1'b0}}, s_masked};
 
 reg [W-1:0] keep_out;
 integer     k;
@@ -95,8 +105,13 @@ always @* begin
 end
 
 always @(posedge clk) begin
-    acc_reg <= accept ? (acc1 | (s_ext << {cnt1, 3'b000})) : acc1;
-    cnt_reg <= accept ? cnt1 + s_len : cnt1;
+    if (by_take) begin
+        acc_reg <= merged >> (8 * W);
+        cnt_reg <= mcnt - WC;
+    end else begin
+        acc_reg <= accept ? (acc1 | (s_ext << {cnt1, 3'b000})) : acc1;
+        cnt_reg <= accept ? cnt1 + s_len : cnt1;
+    end
     last_reg <= last1 || (accept && s_axis_tlast);
     if (rst) begin
         acc_reg <= {8*A{1'b0}};
@@ -106,7 +121,7 @@ always @(posedge clk) begin
 end
 
 assign s_axis_tready = in_ready;
-assign m_axis_tdata  = acc_reg[8*W-1:0];
+assign m_axis_tdata  = bypass ? merged[8*W-1:0] : acc_reg[8*W-1:0];
 assign m_axis_tkeep  = keep_out;
 assign m_axis_tvalid = out_valid;
 assign m_axis_tlast  = out_last;

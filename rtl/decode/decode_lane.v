@@ -22,9 +22,13 @@
 // Configuration: plain input ports cfg_*, which must be stable while a stream is
 // in flight (the AXI-Lite CSR slave drives them later).
 //
-// STR columns: the field checks (BINARY, OVERLONG) and null are exact, but the
-// value is 0 instead of XXH64 (not implemented yet); status_str_fields counts the
-// non-null STR fields affected.
+// STR columns: a non-null STR field's value is XXH64(field bytes, seed 0). The chain
+// copies every field's bytes into a 256-byte field buffer; at the end of a non-null
+// STR field it hands the buffer to the lane's hashing unit (xxh64_str, one string in
+// flight). A second such field end while the unit is busy stalls the chain at that
+// byte (like a second row end). The result is written into the open row's value
+// register, or, if the row has already gone to the emitter, into the emitter, which
+// holds the row until then. status_str_fields counts the hashed STR fields.
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANE_BYTES=16
@@ -86,7 +90,7 @@ module decode_lane #(
     output wire [COUNTER_WIDTH-1:0]      status_err_overflow,
     output wire [COUNTER_WIDTH-1:0]      status_err_overlong,
     output wire [COUNTER_WIDTH-1:0]      status_err_binary,
-    output wire [COUNTER_WIDTH-1:0]      status_str_fields   // non-null STR fields emitted with value 0 (no hash yet)
+    output wire [COUNTER_WIDTH-1:0]      status_str_fields   // non-null STR fields (each hashed by xxh64_str)
 );
 
 localparam W = LANE_BYTES;
@@ -155,6 +159,11 @@ end
 wire [6:0]  vbeats_full = (n_cols + FIELDS_PER_BEAT[6:0] - 7'd1) / FIELDS_PER_BEAT[6:0];
 wire [3:0]  n_value_beats = vbeats_full[3:0];
 wire [2:0]  unused_vbeats = vbeats_full[6:4];
+reg  [63:0] str_mask;  // bit c set when column c is STR
+integer     ki;
+always @* begin
+    for (ki = 0; ki < 64; ki = ki + 1) str_mask[ki] = (cfg_kinds[3*ki +: 3] == K_STR);
+end
 
 // ---------------------------------------------------------------- state
 reg [5:0]        pos_reg;          // first unprocessed byte of the held beat (W = only EOS pending)
@@ -174,6 +183,10 @@ reg [8:0]        flen_reg;         // bytes so far, saturating at 256
 reg              fbin_reg, fnotdec_reg, fnothex_reg, fsigned_reg, fneg_reg, fhbig_reg;
 reg [35:0]       fdacc_reg;        // decimal magnitude, frozen once > 2^31
 reg [63:0]       fhacc_reg;        // hex value (low 64 bits)
+reg [8*256-1:0]  sbuf_reg;         // bytes of the current field, byte j at [8j +: 8] (data, not reset)
+// STR hashing: one field in the hashing unit at a time
+reg              hash_busy_reg;    // a field was handed to the unit and its result is not back yet
+reg              hash_in_emit_reg; // that field's row has ended: the result goes to the emitter
 
 // counters
 reg [CW-1:0] c_rows_in, c_rows_out, c_rows_dropped, c_empty, c_header, c_short, c_nulled, c_bytes;
@@ -208,6 +221,14 @@ reg [8:0]        flen_n;
 reg              fbin_n, fnotdec_n, fnothex_n, fsigned_n, fneg_n, fhbig_n;
 reg [35:0]       fdacc_n;
 reg [63:0]       fhacc_n;
+reg [8*256-1:0]  sbuf_n;
+// hand-off of a non-null STR field to the hashing unit (at most one per cycle)
+reg              hs_valid;
+reg              hs_pre;           // the field belongs to the row that ends this cycle
+reg [7:0]        hs_len;
+reg [5:0]        hs_col;
+reg [8*256-1:0]  hs_data;
+reg              need_hash;        // step i ends a non-null STR field
 // per-cycle counter increments
 reg              inc_row, inc_out, inc_drop, inc_short;
 reg [2:0]        inc_reason;
@@ -241,6 +262,9 @@ always @* begin
     fbin_n = fbin_reg; fnotdec_n = fnotdec_reg; fnothex_n = fnothex_reg;
     fsigned_n = fsigned_reg; fneg_n = fneg_reg; fhbig_n = fhbig_reg;
     fdacc_n = fdacc_reg; fhacc_n = fhacc_reg;
+    sbuf_n = sbuf_reg;
+    hs_valid = 1'b0; hs_pre = 1'b0; hs_len = 8'd0; hs_col = 6'd0; hs_data = sbuf_reg;
+    need_hash = 1'b0;
 
     inc_row = 1'b0; inc_out = 1'b0; inc_drop = 1'b0; inc_short = 1'b0; inc_reason = RSN_OK;
     inc_empty = 6'd0; inc_header = 6'd0; inc_nulled = 6'd0; inc_str = 6'd0;
@@ -286,6 +310,17 @@ always @* begin
         in_header = (hdr_seen_n < cfg_header_lines);
         // a data row may end only once per cycle, and only into a free emitter
         if (act && is_lf && !in_header && line_nonempty_n && (row_done || !emit_ready)) begin
+            stop = 1'b1;
+            pos_n = i[5:0];
+        end
+        // a non-null STR field may end only when the hashing unit is free (and once per
+        // cycle); exactly the condition under which the field-end code below hands it off
+        // (a CR left pending before a non-LF byte 0 makes the field BINARY, hence null)
+        need_hash = act && !in_header && !extra_n && str_mask[col_n] &&
+                    (is_lf ? line_nonempty_n : (b == cfg_delimiter)) &&
+                    (flen_n != 9'd0) && (flen_n <= {1'b0, cfg_max_field_bytes}) && !fbin_n &&
+                    !(i == 0 && pend_cr_n && !is_lf);
+        if (need_hash && (hash_busy_reg || hs_valid)) begin
             stop = 1'b1;
             pos_n = i[5:0];
         end
@@ -349,7 +384,10 @@ always @* begin
                                     if (fhacc_n[63:60] != 4'd0) fhbig_n = 1'b1;
                                     fhacc_n = {fhacc_n[59:0], dig};
                                 end
-                                if (!flen_n[8]) flen_n = flen_n + 9'd1;
+                                if (!flen_n[8]) begin
+                                    sbuf_n[8*flen_n[7:0] +: 8] = sym;
+                                    flen_n = flen_n + 9'd1;
+                                end
                             end
                         end else begin
                             // ---- end of a field (delimiter, LF or end of stream)
@@ -385,7 +423,14 @@ always @* begin
                                 fe_pre[i] = !row_done;
                                 for (c = 0; c < 64; c = c + 1)
                                     if (col_n == c[5:0]) nullm_n[c] = f_null;
-                                if (fkind == K_STR && !f_null) inc_str = inc_str + 6'd1;
+                                if (fkind == K_STR && !f_null) begin
+                                    inc_str = inc_str + 6'd1;
+                                    hs_valid = 1'b1;
+                                    hs_pre = !row_done;
+                                    hs_len = flen_n[7:0];
+                                    hs_col = col_n;
+                                    hs_data = sbuf_n;
+                                end
                                 if (freason != RSN_OK && !row_bad_n) begin
                                     row_bad_n = 1'b1;
                                     row_reason_n = freason;
@@ -450,15 +495,61 @@ always @* begin
     end
 end
 
+// ---------------------------------------------------------------- STR hashing unit
+wire [63:0] hr_hash;
+wire [5:0]  hr_col;
+wire        hr_valid;
+wire        hs_ready_unused;
+
+xxh64_str #(
+    .MAX_BYTES(256),
+    .TAG_WIDTH(6)
+) str_hash (
+    .clk(clk),
+    .rst(rst),
+    .s_data(hs_data),
+    .s_len({1'b0, hs_len}),
+    .s_seed(64'd0),
+    .s_tag(hs_col),
+    .s_valid(hs_valid),
+    .s_ready(hs_ready_unused),   // idle whenever !hash_busy_reg (the lane tracks it)
+    .m_hash(hr_hash),
+    .m_tag(hr_col),
+    .m_valid(hr_valid),
+    .m_ready(1'b1)
+);
+
+// the result of a field of the open row goes into the value registers (and into the
+// snapshot if the row ends this cycle); that of a row already in the emitter, there
+wire        hr_to_vals = hr_valid && !hash_in_emit_reg;
+wire        hr_to_emit = hr_valid && hash_in_emit_reg;
+// the row ending this cycle still waits for a hash (handed off earlier or this cycle)
+wire        emit_hash_pending = (hash_busy_reg && !hash_in_emit_reg && !hr_valid) || (hs_valid && hs_pre);
+reg         hash_busy_n, hash_in_emit_n;
+always @* begin
+    hash_busy_n = hash_busy_reg;
+    hash_in_emit_n = hash_in_emit_reg;
+    if (hs_valid) begin
+        hash_busy_n = 1'b1;
+        hash_in_emit_n = hs_pre && emit_valid;
+    end else if (hr_valid) begin
+        hash_busy_n = 1'b0;
+        hash_in_emit_n = 1'b0;
+    end else if (emit_valid && hash_busy_reg) begin
+        hash_in_emit_n = 1'b1;
+    end
+end
+
 // Value registers: every column takes the last value the chain wrote to it this cycle;
-// the finished row's snapshot takes only the writes of the steps up to its LF.
+// the finished row's snapshot takes only the writes of the steps up to its LF. A hash
+// result of the open row is older than any chain write of this cycle.
 reg [63:0] v_next, v_snap;
 integer    vc, vs;
 always @* begin
     v_next = 64'd0;
     v_snap = 64'd0;
     for (vc = 0; vc < 64; vc = vc + 1) begin
-        v_next = vals_reg[64*vc +: 64];
+        v_next = (hr_to_vals && hr_col == vc[5:0]) ? hr_hash : vals_reg[64*vc +: 64];
         v_snap = v_next;
         for (vs = 0; vs <= W; vs = vs + 1) begin
             if (fe_we[vs] && fe_col[6*vs +: 6] == vc[5:0]) begin
@@ -488,6 +579,9 @@ always @(posedge clk) begin
     fbin_reg <= fbin_n; fnotdec_reg <= fnotdec_n; fnothex_reg <= fnothex_n;
     fsigned_reg <= fsigned_n; fneg_reg <= fneg_n; fhbig_reg <= fhbig_n;
     fdacc_reg <= fdacc_n; fhacc_reg <= fhacc_n;
+    sbuf_reg <= sbuf_n;
+    hash_busy_reg <= hash_busy_n;
+    hash_in_emit_reg <= hash_in_emit_n;
 
     c_rows_in <= c_rows_in + {{(CW-1){1'b0}}, inc_row};
     c_rows_out <= c_rows_out + {{(CW-1){1'b0}}, inc_row & inc_out};
@@ -520,6 +614,8 @@ always @(posedge clk) begin
         fbin_reg <= 1'b0; fnotdec_reg <= 1'b0; fnothex_reg <= 1'b0;
         fsigned_reg <= 1'b0; fneg_reg <= 1'b0; fhbig_reg <= 1'b0;
         fdacc_reg <= 36'd0; fhacc_reg <= 64'd0;
+        hash_busy_reg <= 1'b0;
+        hash_in_emit_reg <= 1'b0;
         c_rows_in <= {CW{1'b0}}; c_rows_out <= {CW{1'b0}}; c_rows_dropped <= {CW{1'b0}};
         c_short <= {CW{1'b0}}; c_empty <= {CW{1'b0}}; c_header <= {CW{1'b0}};
         c_nulled <= {CW{1'b0}}; c_str <= {CW{1'b0}}; c_bytes <= {CW{1'b0}};
@@ -557,6 +653,10 @@ decode_row_emit #(
     .row_null_mask(emit_nullm),
     .row_values(emit_vals),
     .row_value_beats(n_value_beats),
+    .row_hash_pending(emit_hash_pending),
+    .patch_valid(hr_to_emit),
+    .patch_col(hr_col),
+    .patch_value(hr_hash),
     .m_axis_tdata(m_axis_tdata),
     .m_axis_tkeep(m_axis_tkeep),
     .m_axis_tvalid(m_axis_tvalid),

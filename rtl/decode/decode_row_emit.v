@@ -10,6 +10,10 @@
 // accepted. A taken row starts on the next cycle (full throughput: one beat per
 // cycle, back-to-back rows).
 //
+// A row taken with row_hash_pending waits (sends nothing) until one patch_valid
+// cycle writes patch_value into column patch_col of the held row: the XXH64 of its
+// last STR field, which the lane's hashing unit finishes after the row end.
+//
 // Lint parameter sets (read by cosim.lint):
 // lint-params: FIELDS_PER_BEAT=4
 // lint-params: FIELDS_PER_BEAT=16
@@ -34,6 +38,12 @@ module decode_row_emit #(
     input  wire [63:0]                   row_null_mask,
     input  wire [64*64-1:0]              row_values,
     input  wire [3:0]                    row_value_beats,   // ceil(n_columns / K), >= 1
+    input  wire                          row_hash_pending,  // one value arrives later on patch_*
+
+    // late value of the held row (only while it waits for it)
+    input  wire                          patch_valid,
+    input  wire [5:0]                    patch_col,
+    input  wire [63:0]                   patch_value,
 
     // DecodedRecord stream
     output wire [64*FIELDS_PER_BEAT-1:0] m_axis_tdata,
@@ -56,6 +66,7 @@ initial begin
 end
 
 reg                   busy_reg;
+reg                   pend_reg;       // the held row waits for its patch
 reg [4:0]             beat_reg;       // beat being offered: 0 header, 1.. value beats
 reg [4:0]             last_reg;       // index of the last beat of the row
 reg [127:0]           header_reg;
@@ -63,7 +74,8 @@ reg [64*64-1:0]       values_reg;
 
 wire                  e_ready;        // skid buffer input ready (registered)
 wire                  e_last = (beat_reg == last_reg);
-wire                  e_take = busy_reg && e_ready;
+wire                  e_send = busy_reg && !pend_reg;
+wire                  e_take = e_send && e_ready;
 
 assign row_ready = !busy_reg || (e_take && e_last);
 
@@ -101,9 +113,15 @@ always @(posedge clk) begin
         header_reg <= {row_tombstone ? 64'd0 : row_null_mask,
                        7'd0, row_tombstone, row_reason, row_number};
         values_reg <= row_values;
+        pend_reg <= row_hash_pending;
+    end
+    if (patch_valid) begin
+        values_reg[64*patch_col +: 64] <= patch_value;
+        pend_reg <= 1'b0;
     end
     if (rst) begin
         busy_reg <= 1'b0;
+        pend_reg <= 1'b0;
         beat_reg <= 5'd0;
         last_reg <= 5'd0;
     end
@@ -120,7 +138,7 @@ axis_register #(
     .rst(rst),
     .s_axis_tdata(e_data),
     .s_axis_tkeep({8*FIELDS_PER_BEAT{1'b1}}),
-    .s_axis_tvalid(busy_reg),
+    .s_axis_tvalid(e_send),
     .s_axis_tready(e_ready),
     .s_axis_tlast(e_last),
     .s_axis_tuser(1'b0),

@@ -42,10 +42,11 @@ from tb.decode_lane.test_decode_lane import (
     random_stream,
     run_streams,
     schema_of,
+    str_stream,
 )
 
 ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_splitter", "decode_gearbox", "decode_lane",
-                  "decode_row_emit", "record_merger", "axis_register", "axis_fifo")
+                  "decode_row_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
 
 
 class EngineTB(TB):
@@ -135,6 +136,20 @@ async def run_test_short_lines(dut: SimHandleBase, idle: bool, backpressure: boo
     await run_streams(dut, streams, idle, backpressure, 600, tb_cls=EngineTB)
 
 
+@cocotb.test(timeout_time=80, timeout_unit="ms", skip=not _group("unit"))
+@cocotb.parametrize(backpressure=[False, True])
+async def run_test_str(dut: SimHandleBase, backpressure: bool) -> None:
+    """STR-heavy streams: every lane's XXH64 values, nulls, reasons, counters and str_fields."""
+    rng = random.Random(800 + backpressure)
+    streams = []
+    for kinds in ([K.STR], [K.STR] * 8, [K.STR, K.INT] * 4, [K.INT, K.STR, K.STR], [K.STR, K.SKIP, K.STR, K.HEX]):
+        fmt = TextFormat(delimiter=rng.choice([0x09, ord(","), 0x01]), header_lines=rng.choice([0, 1]),
+                         policy=rng.choice([BadRowPolicy.DROP, BadRowPolicy.NULL]),
+                         max_field_bytes=rng.choice([4, 32, 255]))
+        streams.append(Stream(str_stream(rng, rng.randint(5, 30), kinds, fmt), kinds, fmt))
+    await run_streams(dut, streams, backpressure, backpressure, 800, tb_cls=EngineTB)
+
+
 @cocotb.test(timeout_time=40, timeout_unit="ms", skip=not _group("unit"))
 async def run_test_throughput(dut: SimHandleBase) -> None:
     """Criteo rows, no pauses: bytes per cycle per lane (reported; the bench checks the target)."""
@@ -201,11 +216,21 @@ def _run(lanes: int, lane_bytes: int, group: str, extra: dict[str, str] | None =
     )
 
 
-@pytest.mark.parametrize("lanes,lane_bytes", [(1, 8), (2, 8), (4, 8), (1, 32), (2, 32), (4, 32)])
+# make test runs the smallest and the widest engine; the other four are in make soak (each build costs minutes)
+@pytest.mark.parametrize("lanes,lane_bytes", [
+    (1, 8), pytest.param(2, 8, marks=pytest.mark.slow), pytest.param(4, 8, marks=pytest.mark.slow),
+    pytest.param(1, 32, marks=pytest.mark.slow), pytest.param(2, 32, marks=pytest.mark.slow), (4, 32)])
 def test_decode_engine(lanes: int, lane_bytes: int) -> None:
     _run(lanes, lane_bytes, "unit")
 
 
 def test_decode_engine_fuzz() -> None:
-    """>= 100k random and mutated rows through the N = 4, W = 32 engine inside `make test`."""
+    """30k random and mutated rows through the N = 4, W = 32 engine inside `make test` (the lane's own fuzz,
+    tb/decode_lane, runs >= 100k rows there; the engine's 100k-row run is test_decode_engine_fuzz_100k)."""
+    _run(4, 32, "fuzz", {"DECODE_FUZZ_ROWS": "30000"})
+
+
+@pytest.mark.slow
+def test_decode_engine_fuzz_100k() -> None:
+    """>= 100k random and mutated rows through the N = 4, W = 32 engine (`make soak`)."""
     _run(4, 32, "fuzz", {"DECODE_FUZZ_ROWS": "100000"})
