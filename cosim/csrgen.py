@@ -198,6 +198,16 @@ def generate_verilog(m: CsrMap) -> str:
           ""]
     for b, r in ro_wide:
         L.append(f"reg [{r.width - 33}:0] hi_{b.name}_{r.name};  // latched by a read of the low word")
+    unused_bits = []
+    for b, t in tables:
+        p = f"tbl_{b.name}_{t.name}"
+        L += [f"wire [23:0] {p}_woff = wa - 24'h{t.address:06x};  // byte offset into the table window",
+              f"wire [23:0] {p}_roff = ra - 24'h{t.address:06x};"]
+        if t.addr_bits + 2 < 24:
+            unused_bits += [f"{p}_woff[23:{t.addr_bits + 2}]", f"{p}_roff[23:{t.addr_bits + 2}]"]
+        unused_bits += [f"{p}_woff[1:0]", f"{p}_roff[1:0]"]
+    if unused_bits:
+        L.append("wire unused_offsets = &{1'b0, " + ", ".join(unused_bits) + "};")
     L += ["", "// ---------------------------------------------------------------- writes",
           "always @(posedge clk) begin",
           "    awready_reg <= 1'b0;"]
@@ -222,7 +232,7 @@ def generate_verilog(m: CsrMap) -> str:
             p = f"tbl_{b.name}_{t.name}"
             L += [f"        if (wa >= 24'h{t.address:06x} && wa < 24'h{t.address + 4 * t.words:06x}) begin",
                   f"            {p}_we    <= 1'b1;",
-                  f"            {p}_addr  <= {t.addr_bits}'((wa - 24'h{t.address:06x}) >> 2);",
+                  f"            {p}_addr  <= {p}_woff[{t.addr_bits + 1}:2];",
                   f"            {p}_wdata <= s_axil_wdata;",
                   "        end"]
     L += ["    end", "    if (rst) begin", "        awready_reg <= 1'b0;", "        bvalid_reg  <= 1'b0;"]
@@ -280,7 +290,7 @@ def generate_verilog(m: CsrMap) -> str:
         p = f"tbl_{b.name}_{t.name}"
         L += [f"        if (ra >= 24'h{t.address:06x} && ra < 24'h{t.address + 4 * t.words:06x}) begin",
               f"            {p}_re     <= 1'b1;",
-              f"            {p}_addr   <= {t.addr_bits}'((ra - 24'h{t.address:06x}) >> 2);",
+              f"            {p}_addr   <= {p}_roff[{t.addr_bits + 1}:2];",
               f"            rd_table   <= 8'd{i};",
               "            rd_state   <= 2'd1;",
               "            rvalid_reg <= 1'b0;",

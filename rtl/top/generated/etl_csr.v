@@ -273,6 +273,13 @@ reg [15:0] hi_idstage_rows;  // latched by a read of the low word
 reg [15:0] hi_idstage_popular_rows;  // latched by a read of the low word
 reg [15:0] hi_idstage_hot_lookups;  // latched by a read of the low word
 reg [15:0] hi_idstage_hot_hits;  // latched by a read of the low word
+wire [23:0] tbl_transform_bk_woff = wa - 24'h012000;  // byte offset into the table window
+wire [23:0] tbl_transform_bk_roff = ra - 24'h012000;
+wire [23:0] tbl_idstage_hot_woff = wa - 24'ha00000;  // byte offset into the table window
+wire [23:0] tbl_idstage_hot_roff = ra - 24'ha00000;
+wire [23:0] tbl_idstage_vocab_stat_woff = wa - 24'hc00000;  // byte offset into the table window
+wire [23:0] tbl_idstage_vocab_stat_roff = ra - 24'hc00000;
+wire unused_offsets = &{1'b0, tbl_transform_bk_woff[23:12], tbl_transform_bk_roff[23:12], tbl_transform_bk_woff[1:0], tbl_transform_bk_roff[1:0], tbl_idstage_hot_woff[23:21], tbl_idstage_hot_roff[23:21], tbl_idstage_hot_woff[1:0], tbl_idstage_hot_roff[1:0], tbl_idstage_vocab_stat_woff[23:8], tbl_idstage_vocab_stat_roff[23:8], tbl_idstage_vocab_stat_woff[1:0], tbl_idstage_vocab_stat_roff[1:0]};
 
 // ---------------------------------------------------------------- writes
 always @(posedge clk) begin
@@ -356,7 +363,7 @@ always @(posedge clk) begin
         end
         if (wa >= 24'h012000 && wa < 24'h012820) begin
             tbl_transform_bk_we    <= 1'b1;
-            tbl_transform_bk_addr  <= 10'((wa - 24'h012000) >> 2);
+            tbl_transform_bk_addr  <= tbl_transform_bk_woff[11:2];
             tbl_transform_bk_wdata <= s_axil_wdata;
         end
         if (wa >= 24'h800400 && wa < 24'h800800) begin
@@ -376,12 +383,12 @@ always @(posedge clk) begin
         end
         if (wa >= 24'ha00000 && wa < 24'hc00000) begin
             tbl_idstage_hot_we    <= 1'b1;
-            tbl_idstage_hot_addr  <= 19'((wa - 24'ha00000) >> 2);
+            tbl_idstage_hot_addr  <= tbl_idstage_hot_woff[20:2];
             tbl_idstage_hot_wdata <= s_axil_wdata;
         end
         if (wa >= 24'hc00000 && wa < 24'hc00100) begin
             tbl_idstage_vocab_stat_we    <= 1'b1;
-            tbl_idstage_vocab_stat_addr  <= 6'((wa - 24'hc00000) >> 2);
+            tbl_idstage_vocab_stat_addr  <= tbl_idstage_vocab_stat_woff[7:2];
             tbl_idstage_vocab_stat_wdata <= s_axil_wdata;
         end
     end
@@ -763,21 +770,21 @@ always @(posedge clk) begin
         if (ra == 24'h800034) hi_idstage_hot_hits <= status_idstage_hot_hits[47:32];
         if (ra >= 24'h012000 && ra < 24'h012820) begin
             tbl_transform_bk_re     <= 1'b1;
-            tbl_transform_bk_addr   <= 10'((ra - 24'h012000) >> 2);
+            tbl_transform_bk_addr   <= tbl_transform_bk_roff[11:2];
             rd_table   <= 8'd0;
             rd_state   <= 2'd1;
             rvalid_reg <= 1'b0;
         end
         if (ra >= 24'ha00000 && ra < 24'hc00000) begin
             tbl_idstage_hot_re     <= 1'b1;
-            tbl_idstage_hot_addr   <= 19'((ra - 24'ha00000) >> 2);
+            tbl_idstage_hot_addr   <= tbl_idstage_hot_roff[20:2];
             rd_table   <= 8'd1;
             rd_state   <= 2'd1;
             rvalid_reg <= 1'b0;
         end
         if (ra >= 24'hc00000 && ra < 24'hc00100) begin
             tbl_idstage_vocab_stat_re     <= 1'b1;
-            tbl_idstage_vocab_stat_addr   <= 6'((ra - 24'hc00000) >> 2);
+            tbl_idstage_vocab_stat_addr   <= tbl_idstage_vocab_stat_roff[7:2];
             rd_table   <= 8'd2;
             rd_state   <= 2'd1;
             rvalid_reg <= 1'b0;
