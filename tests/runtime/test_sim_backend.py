@@ -76,3 +76,24 @@ def test_sim_and_golden_losses_identical(tmp_path: Path) -> None:
         losses[backend] = json.loads(rep.read_text())["losses"]
     assert len(losses["sim"]) == 6
     assert losses["sim"] == losses["golden"]
+
+
+def test_background_producer_overlaps_training_on_sim(tmp_path: Path) -> None:
+    """The sim ETL runs in the producer thread while training consumes batches from a 2-slot pinned ring:
+    training starts before the ETL ends, and the batches are the golden ones."""
+    import dataclasses
+
+    from host_runtime.producer import BatchProducer, train_streaming
+    from host_runtime.sim_device import SimDevice, TopParams
+    from host_runtime.spec import load_spec
+    from models.pipeline import run_golden
+
+    spec = load_spec("criteo_dlrm")
+    spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=16))
+    path = _input(tmp_path)
+    with SimDevice(spec, params=TopParams.small(spec)) as dev:
+        p = BatchProducer(spec, path, dev, slots=2)
+        r = train_streaming(spec, p, steps=1000)
+    want = run_golden(spec, path).batches
+    assert p.stats.run is not None and p.stats.run.batches == want
+    assert r["batches"] == len(want) and r["overlapped"]
