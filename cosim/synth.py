@@ -117,7 +117,8 @@ def synth_script(top: str, files: list[Path], params: dict[str, str], stat_json:
                  flags: Sequence[str] = ()) -> str:
     """The Yosys script for one top and parameter set."""
     # paths relative to the repo root: yowasp's WebAssembly sandbox only sees the cwd tree
-    reads = "\n".join(f"read_verilog -defer {_rel(f)}" for f in files)
+    incs = " ".join(f"-I{_rel(d)}" for d in sorted({f.parent for f in files}))  # e.g. rtl/top/generated/*.vh
+    reads = "\n".join(f"read_verilog -defer {incs} {_rel(f)}" for f in files)
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     return f"""
 {reads}
