@@ -58,13 +58,10 @@ class BatchProducer:
         self.stats = ProducerStats()
         self._spec, self._text, self._device = spec, text, device
         self._t0 = time.perf_counter()
-        self._device_stream_pass = False
         self._thread = threading.Thread(target=self._work, name="sluice-producer", daemon=True)
         self._thread.start()
 
     def _on_batch(self, view: np.ndarray) -> None:
-        if not self._streaming:
-            return
         t = time.perf_counter()
         slot = self._free.get()
         self.stats.producer_wait_s += time.perf_counter() - t
@@ -76,20 +73,10 @@ class BatchProducer:
         self.stats.batches += 1
         self._ready.put(ProducedBatch(slot, int(view.size), tensors_of(buf.numpy()[:view.size]), now))
 
-    @property
-    def _streaming(self) -> bool:
-        # only the streaming pass feeds training (the vocabulary / profiling passes are internal)
-        return self._device_stream_pass
-
     def _work(self) -> None:
         try:
-            self._device_stream_pass = not (self._spec.uses_vocab or self._spec.hot_split) \
-                or self._device.backend == "golden"
-            if self._device_stream_pass:
-                self.stats.run = run_etl(self._spec, self._text, self._device, on_batch=self._on_batch)
-            else:
-                # passes 1-2 first (no batches for training), then the streaming pass feeds the ring
-                self.stats.run = _run_with_stream_hook(self)
+            # run_etl hands on_batch to the streaming pass only (vocabulary / profiling passes are internal)
+            self.stats.run = run_etl(self._spec, self._text, self._device, on_batch=self._on_batch)
             self.stats.etl_done_s = time.perf_counter() - self._t0
             self._ready.put(None)
         except BaseException as e:  # surfaced in the consumer
@@ -111,26 +98,6 @@ class BatchProducer:
 
     def join(self) -> None:
         self._thread.join()
-
-
-def _run_with_stream_hook(p: BatchProducer) -> EtlRun:
-    """run_etl, with the producer's hook switched on for the streaming pass only."""
-    from host_runtime import etl
-
-    original = etl.stream
-    calls = {"n": 0}
-    n_before = int(p._spec.uses_vocab) + int(p._spec.hot_split)
-
-    def hooked(device: Device, text: bytes | Path, batch_bytes: int, **kw: object) -> list[bytes]:
-        calls["n"] += 1
-        p._device_stream_pass = calls["n"] > n_before
-        return original(device, text, batch_bytes, **kw)  # type: ignore[arg-type]
-
-    etl.stream = hooked  # type: ignore[assignment]
-    try:
-        return run_etl(p._spec, p._text, p._device, on_batch=p._on_batch)
-    finally:
-        etl.stream = original  # type: ignore[assignment]
 
 
 def train_streaming(spec: PipelineSpec, producer: BatchProducer, steps: int, *, device: str = "cpu",

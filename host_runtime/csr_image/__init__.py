@@ -49,21 +49,21 @@ def csr_writes(spec: PipelineSpec, state: TransformState | None, mode: str, *,
     img["mode"] = 1 if mode == "vocab_count" else 0
     if mode != "run":
         img["hot_split"] = 0
-    writes += image_writes(ids, _nest(ids, img))
+    hot_words: list[tuple[int, int]] = []
     if mode == "run" and spec.hot_split and state is not None:
         hot = ids.table("hot")
-        counts = [0] * len(img.get("hotset_count", []) or [])
+        counts = [0] * idp.hotset_tables
         table = 0
         for i, s in enumerate(spec.sparse):
             if not s.hot:
                 continue
             hs = state.hotsets[i]
             assert hs is not None
-            writes += [(hot.address + 4 * a, v) for a, v in sorted(hot_table_words(hs, table, idp).items())]
-            if table < len(counts):
-                counts[table] = len(hs)
+            hot_words += [(hot.address + 4 * a, v) for a, v in sorted(hot_table_words(hs, table, idp).items())]
+            counts[table] = len(hs)
             table += 1
-        writes += image_writes(ids, {"hotset": {"count": counts}})
+        img["hotset_count"] = counts
+    writes += image_writes(ids, _nest(ids, img)) + hot_words
     pk = m.block("pack")
     pimg = pack_csr_image(spec, pack_params)
     if mode != "run":

@@ -11,7 +11,7 @@
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANES=1 LANE_BYTES=8
-// lint-params: LANES=4 LANE_BYTES=32
+// lint-params: LANES=4 LANE_BYTES=8
 // synth-skip: contains decode_lane (see decode_lane.v)
 
 `resetall
