@@ -4,6 +4,11 @@ For the golden backend the counts come from the models; for the simulator they a
 over AXI-Lite (the same reads a board run would do) and the DMA model's statistics, taken as the difference
 between the start and the end of the streaming pass (earlier passes — vocabulary count, hot-set profiling —
 are reported separately under `passes`). Figures that depend on a clock are projections at `clock_hz`.
+
+Each stage of `stages` (a stream between two engines, named after its producer) also carries `fifo_hwm`: the
+high-water marks (largest fill, in FIFO words) of the data-path FIFOs that feed or sit inside the engine that
+produces the stream. Unlike the counters these are maxima since the last device reset, not differences, so they
+cover every pass of the run (a vocabulary count or profile pass included).
 """
 from __future__ import annotations
 
@@ -14,6 +19,18 @@ from models.schema import BadRowPolicy, Reason
 _REASONS = [r for r in Reason if r != Reason.OK]
 _ERR_NAMES = {Reason.EXTRA_FIELDS: "err_extra_fields", Reason.BAD_CHAR: "err_bad_char",
               Reason.OVERFLOW: "err_overflow", Reason.OVERLONG: "err_overlong", Reason.BINARY: "err_binary"}
+
+
+# stream -> {FIFO: (CSR block, register)} of the FIFOs in front of / inside the engine producing the stream
+_STAGE_FIFOS: dict[str, dict[str, tuple[str, str]]] = {
+    **{f"dec{l}": {"seg_fifo": ("perf", f"seg_fifo{l}_hwm")} for l in range(4)},
+    **{f"tr{l}": {"slot_fifo": ("perf", f"tr_fifo{l}_hwm")} for l in range(4)},
+    "merged": {"split_cnt_fifo": ("perf", "split_cnt_fifo_hwm"), "cnt_m_fifo": ("perf", "cnt_m_fifo_hwm"),
+               "cnt_e_fifo": ("perf", "cnt_e_fifo_hwm")},
+    "packin": {"beat_fifo": ("perf", "id_beat_fifo_hwm"), "vid_fifo": ("perf", "id_vid_fifo_hwm"),
+               "hot_fifo": ("perf", "id_hot_fifo_hwm")},
+    "batch_out": {"out_fifo": ("pack", "out_fifo_hwm")},
+}
 
 
 def _delta(a: dict, b: dict) -> dict:
@@ -46,6 +63,9 @@ def sim_report(spec: PipelineSpec, batches: list[bytes], before: dict, after: di
         if b or st or sv:
             stages[name] = {"beats": b, "stall_cycles": st, "starve_cycles": sv,
                             "busy": round(b / cycles, 4) if cycles else None}
+            fifos = _STAGE_FIFOS.get(name)
+            if fifos:  # maxima since reset: read from `after`, never differenced
+                stages[name]["fifo_hwm"] = {f: int(after["counters"][blk][reg]) for f, (blk, reg) in fifos.items()}
     dma = d["dma"]
     link_bytes_up = dma.get("up_wire_bytes", 0)
     link_busy_up = dma.get("up_busy_cycles", 0)

@@ -32,6 +32,7 @@ RING = 64  # descriptors per ring
 EOP, IRQ = 1, 2  # descriptor flags (docs/spec/dma.md)
 CHUNK = 512  # cycles per native run call while waiting
 STALL_LIMIT = 400_000  # cycles without any DMA progress before wait() gives up
+OUT_BYTES = 64  # etl_top's m_axis beat (512 bits; CSR global.out_bytes): the DMA model's C2H stream width
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class SimDevice(Device):
         self.c2h_target = c2h_target
         self.sim = NativeSim("etl_top", rtl_sources("etl_top"), self.params.rtl(), waves=waves, seed=seed)
         in_bytes = self.params.lanes * self.params.lane_bytes
-        self.dma = Dma(self.link, user_clock_mhz=clock_hz / 1e6, h2c_bytes=in_bytes, c2h_bytes=64)
+        self.dma = Dma(self.link, user_clock_mhz=clock_hz / 1e6, h2c_bytes=in_bytes, c2h_bytes=OUT_BYTES)
         self.sim.attach_dma(self.dma.handle, self.dma.step_function, "s_axis", "m_axis")
         self.axil = self.sim.axil("s_axil")
         self.sim.reset()

@@ -37,7 +37,7 @@ enum StatId {
     S_H2C_ST_NODESC, S_H2C_ST_TAGS, S_H2C_ST_RXBUF, S_H2C_ST_LINK, S_H2C_ST_CAP, S_H2C_ST_DESIGN,
     S_C2H_ST_NODESC, S_C2H_ST_CREDITS, S_C2H_ST_LINK, S_C2H_ST_CAP, S_C2H_ST_DESIGN, S_C2H_ST_FIFO,
     S_ERR_WINDOW, S_ERR_PERM, S_ERR_SHORT, S_ERR_DESC_FETCH, S_ERR_WRITEBACK, S_DROPPED_TLPS, S_ERR_DESC,
-    S_H2C_IRQS, S_C2H_IRQS, S_H2C_EVENTS, S_C2H_EVENTS, S_N
+    S_H2C_IRQS, S_C2H_IRQS, S_H2C_EVENTS, S_C2H_EVENTS, S_C2H_XFER_BYTES, S_C2H_XFER_CYCLES, S_N
 };
 const char* STAT_NAMES[S_N] = {
     "cycles", "h2c_bytes", "c2h_bytes", "c2h_written_bytes", "h2c_beats", "c2h_beats", "h2c_packets",
@@ -47,7 +47,7 @@ const char* STAT_NAMES[S_N] = {
     "h2c_stall_target_cap", "h2c_stall_design", "c2h_stall_no_desc", "c2h_stall_credits", "c2h_stall_link",
     "c2h_stall_target_cap", "c2h_stall_design", "c2h_stall_fifo_full", "err_window", "err_perm", "err_short_buffer",
     "err_desc_fetch", "err_writeback", "dropped_tlps", "error_descriptors", "h2c_irqs", "c2h_irqs", "h2c_events",
-    "c2h_events"};
+    "c2h_events", "c2h_xfer_bytes", "c2h_xfer_cycles"};
 
 // Deficit accumulator: `b` is the capacity left in the current cycle (negative: still paying off earlier sends).
 struct Budget {
@@ -195,6 +195,7 @@ struct sluice_dma {
     int c2h_state = C2H_DATA;
     uint32_t pkt_written = 0, pkt_status = 0;
     uint64_t pkt_len = 0;
+    uint64_t pkt_first_tlp = 0;  // edge of the packet's first data TLP (per-transfer timing)
     // self-test memory
     std::vector<std::vector<uint8_t>> own_mem;
 };
@@ -541,6 +542,7 @@ int try_c2h(sluice_dma* d) {
                 if (!d->up.bud.ok()) return C_LINK;
                 post_write(d, sz);
                 d->cap_up[target].take(sz);
+                if (d->pkt_written == 0) d->pkt_first_tlp = d->n;
                 if (s == SLUICE_DMA_ST_OK) {
                     uint8_t* m = w->ptr + (a - w->bus);
                     size_t fs = d->fifo.size();
@@ -579,6 +581,10 @@ int try_c2h(sluice_dma* d) {
             d->cap_up[target].take(16);
             CtrlWrite cw;
             uint32_t bytes = d->pkt_written;
+            if (bytes > 0) {  // per transfer: first data TLP to its write-back, both edges counted
+                d->st[S_C2H_XFER_BYTES] += bytes;
+                d->st[S_C2H_XFER_CYCLES] += d->n - d->pkt_first_tlp + 1;
+            }
             complete_desc(d, c, ds, bytes, d->pkt_status, true, &cw);
             writeback_landed(d, c, cw);
             if (cw.msi) { d->c2h_state = C2H_MSI; return C_SENT; }

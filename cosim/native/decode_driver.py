@@ -21,6 +21,12 @@ COUNTERS = ("rows_in", "rows_out", "rows_dropped", "empty_lines", "header_lines"
 ERRORS = {"EXTRA_FIELDS": "err_extra_fields", "BAD_CHAR": "err_bad_char", "OVERFLOW": "err_overflow",
           "OVERLONG": "err_overlong", "BINARY": "err_binary"}
 
+# "Drained" = no handshake on either stream for this many cycles. A lane hashing STR fields is busy without
+# any handshake: each non-null STR field waits for the lane's one xxh64_str unit (one string at a time,
+# ≈ 5 cycles for a short one, more for long ones), so a final row of many STR fields is still being finished
+# after tens of quiet cycles (the 10M-row soak found a 37-column row whose last record left after > 32).
+DRAIN_IDLE_CYCLES = 2048
+
 
 def schema_of(kinds: Sequence[ColumnKind]) -> Schema:
     return Schema(tuple(Column(f"c{i}", k) for i, k in enumerate(kinds)))
@@ -81,7 +87,7 @@ def stream_and_check(sim: NativeSim, data: bytes, kinds: Sequence[ColumnKind], f
     snk = sim.sink()
     snk.clear()
     sim.source().push(data, [len(data)])
-    cycles = sim.run(max_cycles or 4000 + 40 * len(data), "drained", idle_cycles=32)
+    cycles = sim.run(max_cycles or 4000 + 40 * len(data), "drained", idle_cycles=DRAIN_IDLE_CYCLES)
     got, got_ends = snk.data().tobytes(), snk.ends().copy()
     if got != exp or not np.array_equal(got_ends, exp_ends):
         raise AssertionError(first_mismatch(got, got_ends, exp, exp_ends))

@@ -84,6 +84,10 @@ wire [LANES-1:0]                      r_valid, r_ready, r_last, r_user;
 wire [47:0]                           cnt_data;
 wire                                  cnt_valid, cnt_ready;
 
+// the splitter's FIFO high-water marks are read through etl_top's perf CSRs, not here
+wire [LANES*8-1:0]                    unused_seg_fifo_hwm;
+wire [7:0]                            unused_cnt_fifo_hwm;
+
 decode_front #(
     .LANES(LANES),
     .LANE_BYTES(LANE_BYTES),
@@ -128,7 +132,9 @@ decode_front #(
     .status_err_overflow(status_err_overflow),
     .status_err_overlong(status_err_overlong),
     .status_err_binary(status_err_binary),
-    .status_str_fields(status_str_fields)
+    .status_str_fields(status_str_fields),
+    .status_seg_fifo_hwm(unused_seg_fifo_hwm),
+    .status_cnt_fifo_hwm(unused_cnt_fifo_hwm)
 );
 
 // records are full beats with tuser 0 (decode_lane): tkeep / tuser not carried

@@ -8,6 +8,8 @@
 // are sums of the lane counters; header_lines, empty_lines and bytes_in come from
 // the splitter (lanes get cfg_header_lines = 0 and never see header / empty lines).
 // The sums are registered (one cycle later than the lanes' counters).
+// status_seg_fifo_hwm / status_cnt_fifo_hwm pass the splitter's FIFO high-water marks
+// through (beats since reset, 8 bits per FIFO; etl_top's perf CSRs).
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANES=1 LANE_BYTES=8
@@ -75,7 +77,11 @@ module decode_front #(
     output wire [COUNTER_WIDTH-1:0]      status_err_overflow,
     output wire [COUNTER_WIDTH-1:0]      status_err_overlong,
     output wire [COUNTER_WIDTH-1:0]      status_err_binary,
-    output wire [COUNTER_WIDTH-1:0]      status_str_fields
+    output wire [COUNTER_WIDTH-1:0]      status_str_fields,
+
+    // splitter FIFO high-water marks since reset, in beats: lane l's segment FIFO at [8*l +: 8]
+    output wire [LANES*8-1:0]                  status_seg_fifo_hwm,
+    output wire [7:0]                          status_cnt_fifo_hwm
 );
 
 localparam CW = COUNTER_WIDTH;
@@ -118,7 +124,9 @@ decode_splitter #(
     .cfg_header_lines(cfg_header_lines),
     .status_header_lines(status_header_lines),
     .status_empty_lines(status_empty_lines),
-    .status_bytes_in(status_bytes_in)
+    .status_bytes_in(status_bytes_in),
+    .status_seg_fifo_hwm(status_seg_fifo_hwm),
+    .status_cnt_fifo_hwm(status_cnt_fifo_hwm)
 );
 
 wire [LANES*CW-1:0] l_rows_in;

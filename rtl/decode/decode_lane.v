@@ -244,7 +244,7 @@ reg [2:0]        fkind, freason, rreason;
 reg              f_bad, f_ovf, f_long, f_null, f_dec, f_hex;
 reg [63:0]       f_val;
 reg [3:0]        dig;
-integer          i, c;
+integer          i;
 
 always @* begin
     pos_n = pos_reg;
@@ -392,9 +392,7 @@ always @* begin
                         end else begin
                             // ---- end of a field (delimiter, LF or end of stream)
                             if (!(lf_now && !line_nonempty_n) && !extra_n) begin
-                                fkind = 3'd0;
-                                for (c = 0; c < 64; c = c + 1)
-                                    if (col_n == c[5:0]) fkind = cfg_kinds[3*c +: 3];
+                                fkind = cfg_kinds[3*col_n +: 3];
                                 f_dec = (fkind == K_LABEL || fkind == K_INT);
                                 f_long = (fkind <= K_STR) && (flen_n > {1'b0, cfg_max_field_bytes});
                                 if (f_dec) begin
@@ -421,8 +419,7 @@ always @* begin
                                 fe_col[6*i +: 6] = col_n;
                                 fe_val[64*i +: 64] = f_null ? 64'd0 : f_val;
                                 fe_pre[i] = !row_done;
-                                for (c = 0; c < 64; c = c + 1)
-                                    if (col_n == c[5:0]) nullm_n[c] = f_null;
+                                nullm_n[col_n] = f_null;
                                 if (fkind == K_STR && !f_null) begin
                                     inc_str = inc_str + 6'd1;
                                     hs_valid = 1'b1;
@@ -543,23 +540,20 @@ end
 // Value registers: every column takes the last value the chain wrote to it this cycle;
 // the finished row's snapshot takes only the writes of the steps up to its LF. A hash
 // result of the open row is older than any chain write of this cycle.
-reg [63:0] v_next, v_snap;
-integer    vc, vs;
+reg [64*64-1:0] v_snap;          // the finished row's values before null / absent zeroing
+integer         vc, vs;
 always @* begin
-    v_next = 64'd0;
-    v_snap = 64'd0;
-    for (vc = 0; vc < 64; vc = vc + 1) begin
-        v_next = (hr_to_vals && hr_col == vc[5:0]) ? hr_hash : vals_reg[64*vc +: 64];
-        v_snap = v_next;
-        for (vs = 0; vs <= W; vs = vs + 1) begin
-            if (fe_we[vs] && fe_col[6*vs +: 6] == vc[5:0]) begin
-                v_next = fe_val[64*vs +: 64];
-                if (fe_pre[vs]) v_snap = v_next;
-            end
+    vals_n = vals_reg;
+    if (hr_to_vals) vals_n[64*hr_col +: 64] = hr_hash;
+    v_snap = vals_n;
+    for (vs = 0; vs <= W; vs = vs + 1) begin
+        if (fe_we[vs]) begin
+            vals_n[64*fe_col[6*vs +: 6] +: 64] = fe_val[64*vs +: 64];
+            if (fe_pre[vs]) v_snap[64*fe_col[6*vs +: 6] +: 64] = fe_val[64*vs +: 64];
         end
-        vals_n[64*vc +: 64] = v_next;
-        emit_vals[64*vc +: 64] = emit_nullfull[vc] ? 64'd0 : v_snap;
     end
+    for (vc = 0; vc < 64; vc = vc + 1)
+        emit_vals[64*vc +: 64] = emit_nullfull[vc] ? 64'd0 : v_snap[64*vc +: 64];
 end
 
 always @(posedge clk) begin

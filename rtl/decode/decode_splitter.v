@@ -27,6 +27,10 @@
 // written in the cycle the tlast beat is finished, before any line of the next
 // stream enters a lane FIFO; the record merger uses it to restart row numbers.
 //
+// FIFO high-water marks (status_*_hwm, for the etl_top perf CSRs): the largest fill
+// level, in beats, each segment FIFO and the line-count FIFO reached since reset
+// (8 bits per FIFO, zero-extended; saturates at 255 for depths above 128).
+//
 // Lint parameter sets (read by cosim.lint):
 // lint-params: IN_BYTES=8 LANES=1
 // lint-params: IN_BYTES=128 LANES=4
@@ -75,7 +79,11 @@ module decode_splitter #(
 
     output wire [COUNTER_WIDTH-1:0]      status_header_lines,
     output wire [COUNTER_WIDTH-1:0]      status_empty_lines,
-    output wire [COUNTER_WIDTH-1:0]      status_bytes_in
+    output wire [COUNTER_WIDTH-1:0]      status_bytes_in,
+
+    // FIFO high-water marks since reset, in beats: lane l's segment FIFO at [8*l +: 8]
+    output wire [LANES*8-1:0]            status_seg_fifo_hwm,
+    output wire [7:0]                    status_cnt_fifo_hwm
 );
 
 localparam B  = IN_BYTES;
@@ -361,7 +369,11 @@ for (l = 0; l < LANES; l = l + 1) begin : gen_lane
         for (j = 0; j < B; j = j + 1) keep[j] = (j < len);
     end
     wire [0:0] unused_user;
-    wire [$clog2(SEG_FIFO_DEPTH):0] unused_level, unused_hwm;
+    wire [$clog2(SEG_FIFO_DEPTH):0] unused_level;
+    // high-water mark widened to 16 bits, then saturated to 8 (DEPTH may exceed 255 in principle)
+    wire [15:0] hwm16;
+    assign hwm16[15:$clog2(SEG_FIFO_DEPTH)+1] = {(15-$clog2(SEG_FIFO_DEPTH)){1'b0}};
+    assign status_seg_fifo_hwm[8*l +: 8] = (hwm16 > 16'd255) ? 8'hff : hwm16[7:0];
 
     axis_fifo #(
         .DEPTH(SEG_FIFO_DEPTH),
@@ -370,7 +382,7 @@ for (l = 0; l < LANES; l = l + 1) begin : gen_lane
         .KEEP_WIDTH(B),
         .LAST_ENABLE(1),
         .USER_ENABLE(0),
-        .STATUS_ENABLE(0)
+        .STATUS_ENABLE(1)
     ) seg_fifo (
         .clk(clk),
         .rst(rst),
@@ -387,7 +399,7 @@ for (l = 0; l < LANES; l = l + 1) begin : gen_lane
         .m_axis_tlast(m_axis_tlast[l]),
         .m_axis_tuser(unused_user),
         .status_level(unused_level),
-        .status_high_water(unused_hwm),
+        .status_high_water(hwm16[$clog2(SEG_FIFO_DEPTH):0]),
         .status_hwm_clear(1'b0)
     );
 end
@@ -397,7 +409,10 @@ endgenerate
 wire [5:0] unused_cnt_keep;
 wire       unused_cnt_last;
 wire [0:0] unused_cnt_user;
-wire [$clog2(CNT_FIFO_DEPTH):0] unused_cnt_level, unused_cnt_hwm;
+wire [$clog2(CNT_FIFO_DEPTH):0] unused_cnt_level;
+wire [15:0] cnt_hwm16;
+assign cnt_hwm16[15:$clog2(CNT_FIFO_DEPTH)+1] = {(15-$clog2(CNT_FIFO_DEPTH)){1'b0}};
+assign status_cnt_fifo_hwm = (cnt_hwm16 > 16'd255) ? 8'hff : cnt_hwm16[7:0];
 
 axis_fifo #(
     .DEPTH(CNT_FIFO_DEPTH),
@@ -405,7 +420,7 @@ axis_fifo #(
     .KEEP_ENABLE(0),
     .LAST_ENABLE(0),
     .USER_ENABLE(0),
-    .STATUS_ENABLE(0)
+    .STATUS_ENABLE(1)
 ) cnt_fifo (
     .clk(clk),
     .rst(rst),
@@ -422,7 +437,7 @@ axis_fifo #(
     .m_axis_tlast(unused_cnt_last),
     .m_axis_tuser(unused_cnt_user),
     .status_level(unused_cnt_level),
-    .status_high_water(unused_cnt_hwm),
+    .status_high_water(cnt_hwm16[$clog2(CNT_FIFO_DEPTH):0]),
     .status_hwm_clear(1'b0)
 );
 

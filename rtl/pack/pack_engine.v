@@ -131,7 +131,13 @@ axis_register #(
 );
 
 // ------------------------------------------------------------------ geometry
-wire [16:0] cap = cfg_batch_size;
+// B out of range never makes an endless packet: 0 acts as 1, above MAX_ROWS as MAX_ROWS (the runtime's
+// CSR image refuses both, host_runtime/csr_image/pack.py; docs/spec/pack_rtl.md)
+localparam [31:0] MAX_ROWS_W = MAX_ROWS;
+wire [16:0] max_b = MAX_ROWS_W[16:0];
+wire [14:0] unused_max_rows_w = MAX_ROWS_W[31:17];
+wire [16:0] cap = (cfg_batch_size == 17'd0) ? 17'd1 :
+                  (cfg_batch_size > max_b) ? max_b : cfg_batch_size;
 wire [8:0]  s_word = 9'd3 + {1'b0, cfg_n_dense};                 // first sparse word
 wire [9:0]  se_word = {1'b0, s_word} + {1'b0, cfg_n_sparse, 1'b0}; // one past the last word
 wire        dense16 = cfg_dense_dtype != 2'd0;

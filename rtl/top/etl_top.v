@@ -11,6 +11,11 @@
 // engine's state and counters (configuration registers keep their values). The transform lanes all get
 // the same configuration; a bucketize-table write goes to every lane, reads come from lane 0.
 //
+// perf CSRs: a stream_monitor on every inter-stage stream (beats, stall, starve cycles) and the
+// high-water mark of every data-path FIFO (splitter segment / line-count FIFOs, transform slot FIFOs,
+// the merger / end-marker line-count FIFOs, id-stage FIFOs; the packer's own is pack.out_fifo_hwm),
+// all cleared by erst (power-on or soft reset), never by a read.
+//
 // lint-params: LANES=1 LANE_BYTES=8 VOCAB_TABLES=2 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=2 HOTSET_CAPACITY=16 PACK_MAX_ROWS=64
 // synth-skip: the full design is synthesised per engine (decode_lane, transform_lane, id_stage, pack_engine); the product-size vocabulary tables are memories Yosys maps to flip-flops
 
@@ -128,6 +133,7 @@ wire [LANES*64*K-1:0]   dec_tdata;
 wire [LANES-1:0]        dec_tvalid, dec_tready, dec_tlast;
 wire [47:0]             cnt_tdata;
 wire                    cnt_tvalid, cnt_tready;
+wire [LANES*8-1:0]      seg_fifo_hwm;
 
 decode_front #(
     .LANES(LANES), .LANE_BYTES(LANE_BYTES), .IN_BYTES(IN_BYTES), .FIELDS_PER_BEAT(K), .COUNTER_WIDTH(48)
@@ -141,7 +147,8 @@ decode_front #(
     .m_axis_cnt_tdata(cnt_tdata), .m_axis_cnt_tvalid(cnt_tvalid), .m_axis_cnt_tready(cnt_tready),
 `include "conn_decode_cfg.vh"
 `include "conn_decode_status.vh"
-    .status_str_fields()
+    .status_str_fields(),
+    .status_seg_fifo_hwm(seg_fifo_hwm), .status_cnt_fifo_hwm(status_perf_split_cnt_fifo_hwm)
 );
 
 // ---------------------------------------------------------------- transform lanes
@@ -149,6 +156,7 @@ wire [LANES*TW-1:0]     tr_tdata;
 wire [LANES-1:0]        tr_tvalid, tr_tready, tr_tlast;
 wire [LANES*48-1:0]     tr_rows;
 wire [LANES*32-1:0]     tr_bk_rdata;
+wire [LANES*8-1:0]      tr_fifo_hwm;
 
 genvar l;
 generate
@@ -165,7 +173,8 @@ generate
             .m_axis_tready(tr_tready[l]), .m_axis_tlast(tr_tlast[l]), .m_axis_tuser(),
 `include "conn_transform_cfg.vh"
             .tbl_bk_rdata(tr_bk_rdata[l*32 +: 32]),
-            .status_rows_out(tr_rows[l*48 +: 48])
+            .status_rows_out(tr_rows[l*48 +: 48]),
+            .status_fifo_hwm(tr_fifo_hwm[l*8 +: 8])
         );
     end
 endgenerate
@@ -187,21 +196,25 @@ wire        cnt_m_tvalid, cnt_m_tready, cnt_e_tvalid, cnt_e_tready;
 wire        cnt_m_in_ready, cnt_e_in_ready;
 assign cnt_tready = cnt_m_in_ready & cnt_e_in_ready;
 
-axis_fifo #(.DEPTH(4), .DATA_WIDTH(48), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .STATUS_ENABLE(0)) u_cnt_m (
+wire [2:0]  cnt_m_hwm, cnt_e_hwm;     // high-water marks (DEPTH 4: 0..4)
+assign status_perf_cnt_m_fifo_hwm = {5'd0, cnt_m_hwm};
+assign status_perf_cnt_e_fifo_hwm = {5'd0, cnt_e_hwm};
+
+axis_fifo #(.DEPTH(4), .DATA_WIDTH(48), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .STATUS_ENABLE(1)) u_cnt_m (
     .clk(clk), .rst(erst),
     .s_axis_tdata(cnt_tdata), .s_axis_tkeep(6'h3f), .s_axis_tvalid(cnt_tvalid & cnt_e_in_ready),
     .s_axis_tready(cnt_m_in_ready), .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(cnt_m_tdata), .m_axis_tkeep(), .m_axis_tvalid(cnt_m_tvalid), .m_axis_tready(cnt_m_tready),
     .m_axis_tlast(), .m_axis_tuser(),
-    .status_level(), .status_high_water(), .status_hwm_clear(1'b0)
+    .status_level(), .status_high_water(cnt_m_hwm), .status_hwm_clear(1'b0)
 );
-axis_fifo #(.DEPTH(4), .DATA_WIDTH(48), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .STATUS_ENABLE(0)) u_cnt_e (
+axis_fifo #(.DEPTH(4), .DATA_WIDTH(48), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .STATUS_ENABLE(1)) u_cnt_e (
     .clk(clk), .rst(erst),
     .s_axis_tdata(cnt_tdata), .s_axis_tkeep(6'h3f), .s_axis_tvalid(cnt_tvalid & cnt_m_in_ready),
     .s_axis_tready(cnt_e_in_ready), .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(cnt_e_tdata), .m_axis_tkeep(), .m_axis_tvalid(cnt_e_tvalid), .m_axis_tready(cnt_e_tready),
     .m_axis_tlast(), .m_axis_tuser(),
-    .status_level(), .status_high_water(), .status_hwm_clear(1'b0)
+    .status_level(), .status_high_water(cnt_e_hwm), .status_hwm_clear(1'b0)
 );
 
 wire [TW-1:0] mg_tdata;
@@ -249,6 +262,8 @@ id_stage #(
     .cfg_hotset_count(cfg_idstage_hotset_count[HOTSET_TABLES*16-1:0]),
     .cmd_clear(cmd_idstage_clear),
 `include "conn_idstage_status.vh"
+    .status_beat_fifo_hwm(status_perf_id_beat_fifo_hwm), .status_vid_fifo_hwm(status_perf_id_vid_fifo_hwm),
+    .status_hot_fifo_hwm(status_perf_id_hot_fifo_hwm),
     .tbl_hot_we(tbl_idstage_hot_we), .tbl_hot_re(tbl_idstage_hot_re),
     .tbl_hot_addr(tbl_idstage_hot_addr[HOT_ADDR_W-1:0]), .tbl_hot_wdata(tbl_idstage_hot_wdata),
     .tbl_vocab_stat_we(tbl_idstage_vocab_stat_we), .tbl_vocab_stat_re(tbl_idstage_vocab_stat_re),
@@ -305,6 +320,7 @@ stream_monitor u_mon_out (.clk(clk), .rst(erst), .valid(m_axis_tvalid), .ready(m
     .starve(status_perf_batch_out_starve));
 
 wire [4*48-1:0] dec_beats, dec_stall, dec_starve, tr_beats, tr_stall, tr_starve;
+wire [4*8-1:0]  seg_hwm4, tr_hwm4;        // FIFO high-water marks of lanes 0..3 (0 when absent)
 genvar m;
 generate
     for (m = 0; m < 4; m = m + 1) begin : g_mon
@@ -313,7 +329,11 @@ generate
                 .beats(dec_beats[m*48 +: 48]), .stall(dec_stall[m*48 +: 48]), .starve(dec_starve[m*48 +: 48]));
             stream_monitor u_tr (.clk(clk), .rst(erst), .valid(tr_tvalid[m]), .ready(tr_tready[m]),
                 .beats(tr_beats[m*48 +: 48]), .stall(tr_stall[m*48 +: 48]), .starve(tr_starve[m*48 +: 48]));
+            assign seg_hwm4[m*8 +: 8] = seg_fifo_hwm[m*8 +: 8];
+            assign tr_hwm4[m*8 +: 8] = tr_fifo_hwm[m*8 +: 8];
         end else begin : g_off
+            assign seg_hwm4[m*8 +: 8] = 8'd0;
+            assign tr_hwm4[m*8 +: 8] = 8'd0;
             assign dec_beats[m*48 +: 48] = 48'd0;
             assign dec_stall[m*48 +: 48] = 48'd0;
             assign dec_starve[m*48 +: 48] = 48'd0;
@@ -348,6 +368,14 @@ assign status_perf_tr2_starve = tr_starve[96 +: 48];
 assign status_perf_tr3_beats = tr_beats[144 +: 48];
 assign status_perf_tr3_stall = tr_stall[144 +: 48];
 assign status_perf_tr3_starve = tr_starve[144 +: 48];
+assign status_perf_seg_fifo0_hwm = seg_hwm4[0 +: 8];
+assign status_perf_seg_fifo1_hwm = seg_hwm4[8 +: 8];
+assign status_perf_seg_fifo2_hwm = seg_hwm4[16 +: 8];
+assign status_perf_seg_fifo3_hwm = seg_hwm4[24 +: 8];
+assign status_perf_tr_fifo0_hwm = tr_hwm4[0 +: 8];
+assign status_perf_tr_fifo1_hwm = tr_hwm4[8 +: 8];
+assign status_perf_tr_fifo2_hwm = tr_hwm4[16 +: 8];
+assign status_perf_tr_fifo3_hwm = tr_hwm4[24 +: 8];
 
 wire unused = &{1'b0, cfg_idstage_hotset_count, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
                 LANES_W[31:8], LANE_BYTES_W[31:8], IN_BYTES_W[31:16]};

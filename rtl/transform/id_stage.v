@@ -21,6 +21,10 @@
 // the input unchanged). cmd_clear empties every vocabulary table (status_busy while it
 // sweeps; also done after reset) and zeroes the status counters.
 //
+// status_*_fifo_hwm: the largest fill level each FIFO reached since reset (not cleared by
+// cmd_clear): the beat FIFO in beats (<= BEAT_FIFO_DEPTH), the vocabulary-id and hot-slot
+// result FIFOs in rows (<= RESULT_DEPTH); 8 bits, saturating at 255.
+//
 // lint-params: MAX_SPARSE=1 VOCAB_TABLES=1 VOCAB_BUCKETS=1 VOCAB_WAYS=1 HOTSET_TABLES=1 HOTSET_CAPACITY=2
 // lint-params: MAX_SPARSE=26 VOCAB_TABLES=26 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=26 HOTSET_CAPACITY=64
 // synth-flags: -noabc
@@ -86,6 +90,10 @@ module id_stage #(
     output wire [47:0]                   status_popular_rows,
     output wire [47:0]                   status_hot_lookups,
     output wire [47:0]                   status_hot_hits,
+    // FIFO high-water marks since reset: beat FIFO (beats), vocabulary-id / hot-slot FIFOs (rows)
+    output wire [7:0]                    status_beat_fifo_hwm,
+    output wire [7:0]                    status_vid_fifo_hwm,
+    output wire [7:0]                    status_hot_fifo_hwm,
 
     // hot-set load window: address {table, sorted index, word}; word 0 id lo, 1 id hi, 2 slot
     input  wire                          tbl_hot_we,
@@ -363,30 +371,36 @@ wire              unused_vf_ready, unused_hf_ready;
 wire [0:0]        unused_vf_keep, unused_hf_keep;
 wire              unused_vf_last, unused_hf_last;
 wire [0:0]        unused_vf_user, unused_hf_user;
-wire [CRW-1:0]    unused_vf_lvl, unused_vf_hwm, unused_hf_lvl, unused_hf_hwm;
+wire [CRW-1:0]    unused_vf_lvl, unused_hf_lvl;
+// high-water marks widened to 16 bits, then saturated to 8
+wire [15:0]       vf_hwm16, hf_hwm16;
+assign vf_hwm16[15:CRW] = {(16-CRW){1'b0}};
+assign hf_hwm16[15:CRW] = {(16-CRW){1'b0}};
+assign status_vid_fifo_hwm = (vf_hwm16 > 16'd255) ? 8'hff : vf_hwm16[7:0];
+assign status_hot_fifo_hwm = (hf_hwm16 > 16'd255) ? 8'hff : hf_hwm16[7:0];
 
 axis_fifo #(
     .DEPTH(RESULT_DEPTH), .DATA_WIDTH(VID_DW), .KEEP_ENABLE(0), .KEEP_WIDTH(1), .LAST_ENABLE(0),
-    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(0)
+    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) vid_fifo_inst (
     .clk(clk), .rst(rst),
     .s_axis_tdata(vid_flat), .s_axis_tkeep(1'b1), .s_axis_tvalid(v_valid), .s_axis_tready(unused_vf_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(vf_data), .m_axis_tkeep(unused_vf_keep), .m_axis_tvalid(vf_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_vf_last), .m_axis_tuser(unused_vf_user),
-    .status_level(unused_vf_lvl), .status_high_water(unused_vf_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_vf_lvl), .status_high_water(vf_hwm16[CRW-1:0]), .status_hwm_clear(1'b0)
 );
 
 axis_fifo #(
     .DEPTH(RESULT_DEPTH), .DATA_WIDTH(HOT_DW), .KEEP_ENABLE(0), .KEEP_WIDTH(1), .LAST_ENABLE(0),
-    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(0)
+    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) hot_fifo_inst (
     .clk(clk), .rst(rst),
     .s_axis_tdata(hot_flat), .s_axis_tkeep(1'b1), .s_axis_tvalid(hot_valid[0]), .s_axis_tready(unused_hf_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(hf_data), .m_axis_tkeep(unused_hf_keep), .m_axis_tvalid(hf_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_hf_last), .m_axis_tuser(unused_hf_user),
-    .status_level(unused_hf_lvl), .status_high_water(unused_hf_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_hf_lvl), .status_high_water(hf_hwm16[CRW-1:0]), .status_hwm_clear(1'b0)
 );
 
 // ------------------------------------------------------------------ beat FIFO
@@ -394,18 +408,22 @@ wire [1023:0] b_tdata;
 wire [127:0]  b_tkeep;
 wire          b_tvalid, b_tready, b_tlast;
 wire [0:0]    unused_b_user;
-wire [$clog2(BEAT_FIFO_DEPTH):0] unused_b_lvl, unused_b_hwm;
+localparam BLW = $clog2(BEAT_FIFO_DEPTH) + 1;
+wire [BLW-1:0] unused_b_lvl;
+wire [15:0]    b_hwm16;
+assign b_hwm16[15:BLW] = {(16-BLW){1'b0}};
+assign status_beat_fifo_hwm = (b_hwm16 > 16'd255) ? 8'hff : b_hwm16[7:0];
 
 axis_fifo #(
     .DEPTH(BEAT_FIFO_DEPTH), .DATA_WIDTH(1024), .KEEP_ENABLE(1), .KEEP_WIDTH(128), .LAST_ENABLE(1),
-    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(0)
+    .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) beat_fifo_inst (
     .clk(clk), .rst(rst),
     .s_axis_tdata(i_tdata), .s_axis_tkeep(i_tkeep), .s_axis_tvalid(i_tvalid && i_tready),
     .s_axis_tready(bf_s_ready), .s_axis_tlast(i_tlast), .s_axis_tuser(1'b0),
     .m_axis_tdata(b_tdata), .m_axis_tkeep(b_tkeep), .m_axis_tvalid(b_tvalid), .m_axis_tready(b_tready),
     .m_axis_tlast(b_tlast), .m_axis_tuser(unused_b_user),
-    .status_level(unused_b_lvl), .status_high_water(unused_b_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_b_lvl), .status_high_water(b_hwm16[BLW-1:0]), .status_hwm_clear(1'b0)
 );
 
 // ------------------------------------------------------------------ patch and output

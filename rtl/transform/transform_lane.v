@@ -112,7 +112,9 @@ module transform_lane #(
     output wire [31:0]                   tbl_bk_rdata,
 
     // records sent (kept rows and tombstones)
-    output wire [47:0]                   status_rows_out
+    output wire [47:0]                   status_rows_out,
+    // slot FIFO high-water mark since reset (max of the dense / sparse / meta FIFOs), in slots
+    output wire [7:0]                    status_fifo_hwm
 );
 
 localparam K        = FIELDS_PER_BEAT;
@@ -469,41 +471,49 @@ wire [MW+31:0]   q_meta;
 wire             qd_valid, qs_valid, qm_valid;
 localparam CRW = $clog2(CREDITS);
 wire unused_fd_keep, unused_fd_last, unused_fd_user;
-wire [CRW:0] unused_fd_level, unused_fd_hwm;
+wire [CRW:0] unused_fd_level, fd_hwm;
 wire unused_fs_keep, unused_fs_last, unused_fs_user;
-wire [CRW:0] unused_fs_level, unused_fs_hwm;
+wire [CRW:0] unused_fs_level, fs_hwm;
 wire unused_fm_keep, unused_fm_last, unused_fm_user;
-wire [CRW:0] unused_fm_level, unused_fm_hwm;
+wire [CRW:0] unused_fm_level, fm_hwm;
 
 axis_fifo #(.DEPTH(CREDITS), .KEEP_WIDTH(1), .DATA_WIDTH(32*DP), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0),
-            .STATUS_ENABLE(0)) u_fd (
+            .STATUS_ENABLE(1)) u_fd (
     .clk(clk), .rst(rst),
     .s_axis_tdata(d_bits), .s_axis_tkeep(1'b1), .s_axis_tvalid(d_m_valid[0]), .s_axis_tready(fd_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(q_dense), .m_axis_tkeep(unused_fd_keep), .m_axis_tvalid(qd_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_fd_last), .m_axis_tuser(unused_fd_user),
-    .status_level(unused_fd_level), .status_high_water(unused_fd_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_fd_level), .status_high_water(fd_hwm), .status_hwm_clear(1'b0)
 );
 
 axis_fifo #(.DEPTH(CREDITS), .KEEP_WIDTH(1), .DATA_WIDTH(64*SP), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0),
-            .STATUS_ENABLE(0)) u_fs (
+            .STATUS_ENABLE(1)) u_fs (
     .clk(clk), .rst(rst),
     .s_axis_tdata(s_ids), .s_axis_tkeep(1'b1), .s_axis_tvalid(s_m_valid[0]), .s_axis_tready(fs_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(q_sparse), .m_axis_tkeep(unused_fs_keep), .m_axis_tvalid(qs_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_fs_last), .m_axis_tuser(unused_fs_user),
-    .status_level(unused_fs_level), .status_high_water(unused_fs_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_fs_level), .status_high_water(fs_hwm), .status_hwm_clear(1'b0)
 );
 
 axis_fifo #(.DEPTH(CREDITS), .KEEP_WIDTH(1), .DATA_WIDTH(MW + 32), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0),
-            .STATUS_ENABLE(0)) u_fm (
+            .STATUS_ENABLE(1)) u_fm (
     .clk(clk), .rst(rst),
     .s_axis_tdata({m_meta, m_label}), .s_axis_tkeep(1'b1), .s_axis_tvalid(m_m_valid), .s_axis_tready(fm_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(q_meta), .m_axis_tkeep(unused_fm_keep), .m_axis_tvalid(qm_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_fm_last), .m_axis_tuser(unused_fm_user),
-    .status_level(unused_fm_level), .status_high_water(unused_fm_hwm), .status_hwm_clear(1'b0)
+    .status_level(unused_fm_level), .status_high_water(fm_hwm), .status_hwm_clear(1'b0)
 );
+
+// slot FIFO high-water mark: max of the three, widened to 16 bits and saturated to 8
+wire [CRW:0] fds_hwm = (fd_hwm > fs_hwm) ? fd_hwm : fs_hwm;
+wire [CRW:0] f_hwm   = (fds_hwm > fm_hwm) ? fds_hwm : fm_hwm;
+wire [15:0]  f_hwm16;
+assign f_hwm16[CRW:0] = f_hwm;
+assign f_hwm16[15:CRW+1] = {(15-CRW){1'b0}};
+assign status_fifo_hwm = (f_hwm16 > 16'd255) ? 8'hff : f_hwm16[7:0];
 
 // ================================================================ assemble into two word buffers
 reg [31:0]  abuf [0:2*NWB-1];          // {buffer, word}

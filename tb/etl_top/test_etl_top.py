@@ -13,7 +13,10 @@ rewritten as coroutines: run_etl's device API is synchronous and cannot wait on 
 
 Checks, per preset and input: the batches of the streaming pass equal `run_golden_bytes(spec, text).batches`
 byte for byte; the decode counters read over AXI-Lite equal the golden DecodeCounters and the pack counters
-equal the golden batch/row/tombstone counts (per pass, as differences of the running counters).
+equal the golden batch/row/tombstone counts (per pass, as differences of the running counters). After each
+run the FIFO high-water marks of the perf block are read back (see `check_hwms`): within each FIFO's depth, >= 1
+for every FIFO of a present lane, 0 for absent lanes, and 0 again after a soft reset; `run_test_fifo_hwm` blocks
+the output for a while and checks that the marks along the record path rise above those of a free-running pass.
 
 The specs are the presets with small tables (as `TopParams.for_spec` sizes a build to its spec): batch size
 64, vocabularies of VOCAB_BUCKETS x VOCAB_WAYS (overflows on the datagen rows, so the overflow path is
@@ -403,6 +406,40 @@ def check_pass(label: str, spec: object, golden: object, r: PassResult, *, compa
     assert not bad, f"{label}: pack counters (rtl, golden) differ: {bad}"
 
 
+# FIFO high-water marks (perf.<name>_hwm, and pack.out_fifo_hwm) and the depth of each FIFO in the build:
+# the decode_front / transform_lane / id_stage / pack_engine defaults etl_top uses (docs/csr_map.md)
+HWM_DEPTHS: dict[str, int] = {
+    **{f"seg_fifo{l}": 16 for l in range(4)}, "split_cnt_fifo": 4, **{f"tr_fifo{l}": 32 for l in range(4)},
+    "cnt_m_fifo": 4, "cnt_e_fifo": 4, "id_beat_fifo": 64, "id_vid_fifo": 32, "id_hot_fifo": 32,
+    "pack_out_fifo": 16,
+}
+async def read_hwms(tb: TB) -> dict[str, int]:
+    """Every FIFO high-water mark, read over AXI-Lite."""
+    out = {n: await tb.read_counter("perf", f"{n}_hwm") for n in HWM_DEPTHS if n != "pack_out_fifo"}
+    out["pack_out_fifo"] = await tb.read_counter("pack", "out_fifo_hwm")
+    return out
+
+
+def lane_of(fifo: str) -> int | None:
+    """The lane a per-lane FIFO belongs to (seg_fifo2 -> 2), None for the shared ones."""
+    if fifo.startswith(("seg_fifo", "tr_fifo")):
+        return int(fifo[-1])
+    return None
+
+
+def check_hwms(label: str, hwm: dict[str, int], lanes: int) -> None:
+    """After a run that moved data through every FIFO: each mark within its FIFO's depth, >= 1 for the FIFOs
+    of the build (every one carried data: lines, per-stream counts, slots, beats, lookup results of kept
+    rows), 0 for the FIFOs of lanes the build does not have."""
+    for name, depth in HWM_DEPTHS.items():
+        v = hwm[name]
+        lane = lane_of(name)
+        if lane is not None and lane >= lanes:
+            assert v == 0, f"{label}: {name}_hwm = {v} for an absent lane (LANES={lanes})"
+        else:
+            assert 1 <= v <= depth, f"{label}: {name}_hwm = {v}, want 1..{depth} (it carried data)"
+
+
 def _list(name: str, default: str) -> list[str]:
     return [s for s in os.environ.get(name, default).split(",") if s]
 
@@ -462,6 +499,9 @@ async def run_test_presets(dut: SimHandleBase, source: str, stalls: bool) -> Non
                     label, "+".join(passes), len(results[-1].batches), tb.cycle - c0,
                     golden.decoded.counters.rows_dropped, overflow)
     assert await tb.read_counter("global", "busy") == 0
+    hwm = await read_hwms(tb)
+    tb.log.info("%s/stalls=%d: FIFO high-water marks %s", source, stalls, hwm)
+    check_hwms(f"{source}/stalls={int(stalls)}", hwm, dut_param("LANES"))
     if source == "criteo":
         await soft_reset_rerun(tb, text)
 
@@ -484,13 +524,71 @@ async def soft_reset_rerun(tb: TB, text: bytes) -> None:
         raise AssertionError("global.busy stuck after soft_reset")
     zero = await read_counters(tb)
     assert all(v == 0 for b in zero.values() for v in b.values()), f"counters after soft_reset: {zero}"
+    hwm0 = await read_hwms(tb)
+    assert not any(hwm0.values()), f"FIFO high-water marks after soft_reset: {hwm0}"
     assert await tb.read_counter("global", "cycles") < 100000
     assert await tb.read_counter("global", "streams_done") == 0
     batches = await tb.stream(text, spec.geometry().total_bytes, 40 * len(text) // tb.in_bytes + 50000)
     golden = run_golden_bytes(spec, text)  # type: ignore[arg-type]
     r = PassResult(batches, await read_counters(tb))
     check_pass(f"{preset}/soft_reset", spec, golden, r, compare_bytes=True)
+    check_hwms(f"{preset}/soft_reset", await read_hwms(tb), dut_param("LANES"))
     tb.log.info("%s after soft_reset: %d batches byte-exact", preset, len(batches))
+
+
+# FIFOs on the record path from s_axis to m_axis (lane 0): a blocked output must back every one of them up,
+# and these fill completely (their consumer stops while their producer goes on until they are full)
+HWM_PATH = ("seg_fifo0", "tr_fifo0", "id_beat_fifo", "id_vid_fifo", "id_hot_fifo", "pack_out_fifo")
+HWM_FILL = ("seg_fifo0", "tr_fifo0", "id_beat_fifo")
+BLOCK_CYCLES = 20000  # m_axis_tready held low this long at the start of the blocked pass
+
+
+@cocotb.test(timeout_time=1000, timeout_unit="ms")
+async def run_test_fifo_hwm(dut: SimHandleBase) -> None:
+    """FIFO high-water marks follow the FIFO levels: one free-running pass (criteo_dlrm, datagen rows), a soft
+    reset (every mark reads 0), then the same pass with m_axis_tready low for its first BLOCK_CYCLES cycles:
+    the back-pressure reaches the text input, so every FIFO on the record path must end with a higher mark than
+    in the free pass, each still within its depth, and the segment, transform slot and id-stage beat FIFOs
+    exactly at their depth (measured on l1w8: free 2/5/4, blocked 16/32/64); both passes byte-exact. (The random 30 % back-pressure of
+    run_test_presets does not get past the packer's output FIFO on a 1 x 8-byte build, so it cannot show this.)"""
+    import itertools
+
+    from models.pipeline import run_golden_bytes
+    from models.transform import TransformState
+
+    tb = TB(dut, 23, 0.0, 0.0)
+    await tb.reset()
+    cocotb.start_soon(tb.pump())
+    text = source_text("datagen")
+    spec = small_spec("criteo_dlrm", vocab_buckets=dut_param("VOCAB_BUCKETS"), vocab_ways=dut_param("VOCAB_WAYS"),
+                      hot_capacity=dut_param("HOTSET_CAPACITY"))
+    golden = run_golden_bytes(spec, text)  # type: ignore[arg-type]
+    lanes = dut_param("LANES")
+    r = await one_pass(tb, spec, TransformState(), "run", text)
+    check_pass("fifo_hwm/free", spec, golden, r, compare_bytes=True)
+    free = await read_hwms(tb)
+    check_hwms("fifo_hwm/free", free, lanes)
+
+    await tb.write_field("global", "soft_reset", 1)
+    for _ in range(1000):
+        if not await tb.read_counter("global", "busy"):
+            break
+    else:
+        raise AssertionError("global.busy stuck after soft_reset")
+    zero = await read_hwms(tb)
+    assert not any(zero.values()), f"FIFO high-water marks after soft_reset: {zero}"
+
+    tb.stall = itertools.chain(itertools.repeat(True, BLOCK_CYCLES), itertools.repeat(False))
+    nbytes = spec.geometry().total_bytes  # type: ignore[attr-defined]
+    batches = await tb.stream(text, nbytes, BLOCK_CYCLES + 40 * len(text) // tb.in_bytes + 50000)
+    check_pass("fifo_hwm/blocked", spec, golden, PassResult(batches, await read_counters(tb)), compare_bytes=True)
+    blocked = await read_hwms(tb)
+    check_hwms("fifo_hwm/blocked", blocked, lanes)
+    tb.log.info("FIFO high-water marks, free %s, output blocked %s", free, blocked)
+    low = {k: (free[k], blocked[k]) for k in HWM_PATH if blocked[k] <= free[k]}
+    assert not low, f"high-water marks (free, blocked) that a blocked output did not raise: {low}"
+    unfilled = {k: blocked[k] for k in HWM_FILL if blocked[k] != HWM_DEPTHS[k]}
+    assert not unfilled, f"FIFOs a blocked output should fill to their depth: {unfilled} ({HWM_DEPTHS})"
 
 
 # ------------------------------------------------------------------------------------ pytest
@@ -510,9 +608,10 @@ def _run(build: str, env: dict[str, str]) -> None:
 @pytest.mark.parametrize("build", ["l1w8", pytest.param("l2w32", marks=pytest.mark.slow)])  # 2x32: make soak
 def test_etl_top(build: str, source: str) -> None:
     """Every preset on one input, stalls off and on (plus the identity test and, on criteo, the soft
-    reset), on one build; split by source so xdist can run them side by side."""
+    reset; on datagen, the FIFO high-water test), on one build; split by source so xdist can run them side by
+    side."""
     env = {"ETL_SOURCES": source}
     if source != "criteo":
-        env["COCOTB_TEST_FILTER"] = "run_test_presets"
+        env["COCOTB_TEST_FILTER"] = "run_test_presets|run_test_fifo_hwm"
     _run(build, env)
 

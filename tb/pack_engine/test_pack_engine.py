@@ -17,7 +17,7 @@ import dataclasses
 import os
 import random
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +74,7 @@ class Case:
     golden: list[bytes]
     settings: PackSettings
     freshness: int = 0
+    cfg_override: dict[str, int] = field(default_factory=dict)  # CSR values written instead of the image's
 
 
 def make_case(preset: str, source: str, *, size: int, drop_last: bool = False,
@@ -116,7 +117,7 @@ class TB(TbBase):
 
     def configure(self, case: Case) -> None:
         """Drive every cfg_* port from the runtime's CSR image (the same values the host writes)."""
-        for name, value in pack_csr_image(case.spec, PARAMS).items():
+        for name, value in {**pack_csr_image(case.spec, PARAMS), **case.cfg_override}.items():
             getattr(self.dut, f"cfg_{name}").value = value
 
     async def pump(self, idle_p: float, stall_p: float, seed: int) -> None:
@@ -259,6 +260,18 @@ async def run_test_hot_split(dut: SimHandleBase, idle: bool) -> None:
         pops = [parse_batch(b).header["popular_rows"] for b in c.golden]
         assert any(0 < p < parse_batch(b).rows for p, b in zip(pops, c.golden)), f"{label}: no mixed batch"
     await run_cases(dut, cases, idle, idle, 30 + idle)
+
+
+@cocotb.test(timeout_time=300, timeout_unit="ms", skip=not _group("unit"))
+async def run_test_batch_size_out_of_range(dut: SimHandleBase) -> None:
+    """A batch_size the runtime would refuse, written anyway: 0 packs as B = 1 and anything above MAX_ROWS as
+    B = MAX_ROWS (never one endless packet), bit-exact with the golden batches of that B."""
+    zero = make_case("criteo_dlrm", "criteo", size=1)
+    zero.cfg_override = {"batch_size": 0}
+    big = make_case("criteo_torchrec", "datagen:2400:3", size=PARAMS["MAX_ROWS"])
+    big.cfg_override = {"batch_size": (1 << 17) - 1}
+    assert len(big.golden) == 2 and len(zero.golden) > 10
+    await run_cases(dut, [("B=0 -> 1", zero), (f"B=131071 -> {PARAMS['MAX_ROWS']}", big)], False, True, 41)
 
 
 @cocotb.test(timeout_time=300, timeout_unit="ms", skip=not _group("unit"))
@@ -419,7 +432,8 @@ def _run(group: str, testcase: str | None = None) -> None:
 
 
 @pytest.mark.parametrize("testcase", ["run_test_presets", "run_test_settings", "run_test_hot_split",
-                                      "run_test_freshness", "run_test_throughput", "run_test_ids_truncated"])
+                                      "run_test_freshness", "run_test_throughput", "run_test_ids_truncated",
+                                      "run_test_batch_size_out_of_range"])
 def test_pack_engine(testcase: str) -> None:
     _run("unit", testcase)
 

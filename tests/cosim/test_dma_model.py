@@ -340,3 +340,21 @@ def test_h2c_descriptor_larger_than_receive_buffer_completes() -> None:
     assert bytes(got) == text.tobytes()
     assert dma.read_reg(H2C, "COMPLETED") == 2
     assert wb.view(WB_DTYPE)[1]["flags"] & 1  # EOP seen on the second descriptor
+
+
+@pytest.mark.parametrize("gen", [3, 4, 5])
+def test_per_transfer_c2h_timing(gen: int) -> None:
+    """`c2h_xfer_bytes` / `c2h_xfer_cycles` (first data TLP to write-back, per transfer) — what
+    `sluice bench system` reports as c2h_efficiency — reach the analytical bound of the path for large
+    transfers: the link's with a wide user side, the stream width's with the 512-bit one at Gen4/5."""
+    size, n = 1 << 20, 12
+    p = LinkParams(gen=gen, lanes=16)
+    for c2h_bytes in (WIDE["c2h_bytes"], 64):
+        dma = D.Dma(p, c2h_bytes=c2h_bytes, h2c_bytes=64)
+        dma.run_c2h_stream(n, size)
+        st = dma.stats()
+        assert st["c2h_xfer_bytes"] == n * size
+        per_xfer = st["c2h_xfer_bytes"] / st["c2h_xfer_cycles"] * 250e6
+        bound = min(pcie.c2h_achieved_bytes_per_s(p, size), D.user_side_bytes_per_s(c2h_bytes, 250))
+        assert per_xfer == pytest.approx(bound, rel=0.02), (c2h_bytes, per_xfer, bound)
+        assert per_xfer <= bound * 1.005

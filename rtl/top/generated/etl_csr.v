@@ -105,6 +105,20 @@ module etl_csr #(
     input  wire [47:0] status_perf_batch_out_beats,
     input  wire [47:0] status_perf_batch_out_stall,
     input  wire [47:0] status_perf_batch_out_starve,
+    input  wire [7:0] status_perf_seg_fifo0_hwm,
+    input  wire [7:0] status_perf_seg_fifo1_hwm,
+    input  wire [7:0] status_perf_seg_fifo2_hwm,
+    input  wire [7:0] status_perf_seg_fifo3_hwm,
+    input  wire [7:0] status_perf_split_cnt_fifo_hwm,
+    input  wire [7:0] status_perf_tr_fifo0_hwm,
+    input  wire [7:0] status_perf_tr_fifo1_hwm,
+    input  wire [7:0] status_perf_tr_fifo2_hwm,
+    input  wire [7:0] status_perf_tr_fifo3_hwm,
+    input  wire [7:0] status_perf_cnt_m_fifo_hwm,
+    input  wire [7:0] status_perf_cnt_e_fifo_hwm,
+    input  wire [7:0] status_perf_id_beat_fifo_hwm,
+    input  wire [7:0] status_perf_id_vid_fifo_hwm,
+    input  wire [7:0] status_perf_id_hot_fifo_hwm,
     output reg  [16:0] cfg_pack_batch_size,
     output reg  [0:0] cfg_pack_drop_last,
     output reg  [1:0] cfg_pack_dense_dtype,
@@ -579,6 +593,20 @@ always @* begin
         24'h000514: rdata_next = {16'd0, hi_perf_batch_out_stall[0 +: 16]};
         24'h000518: rdata_next = status_perf_batch_out_starve[0 +: 32];
         24'h00051c: rdata_next = {16'd0, hi_perf_batch_out_starve[0 +: 16]};
+        24'h000520: rdata_next = {24'd0, status_perf_seg_fifo0_hwm[0 +: 8]};
+        24'h000524: rdata_next = {24'd0, status_perf_seg_fifo1_hwm[0 +: 8]};
+        24'h000528: rdata_next = {24'd0, status_perf_seg_fifo2_hwm[0 +: 8]};
+        24'h00052c: rdata_next = {24'd0, status_perf_seg_fifo3_hwm[0 +: 8]};
+        24'h000530: rdata_next = {24'd0, status_perf_split_cnt_fifo_hwm[0 +: 8]};
+        24'h000534: rdata_next = {24'd0, status_perf_tr_fifo0_hwm[0 +: 8]};
+        24'h000538: rdata_next = {24'd0, status_perf_tr_fifo1_hwm[0 +: 8]};
+        24'h00053c: rdata_next = {24'd0, status_perf_tr_fifo2_hwm[0 +: 8]};
+        24'h000540: rdata_next = {24'd0, status_perf_tr_fifo3_hwm[0 +: 8]};
+        24'h000544: rdata_next = {24'd0, status_perf_cnt_m_fifo_hwm[0 +: 8]};
+        24'h000548: rdata_next = {24'd0, status_perf_cnt_e_fifo_hwm[0 +: 8]};
+        24'h00054c: rdata_next = {24'd0, status_perf_id_beat_fifo_hwm[0 +: 8]};
+        24'h000550: rdata_next = {24'd0, status_perf_id_vid_fifo_hwm[0 +: 8]};
+        24'h000554: rdata_next = {24'd0, status_perf_id_hot_fifo_hwm[0 +: 8]};
         24'h001000: rdata_next = {15'd0, cfg_pack_batch_size[0 +: 17]};
         24'h001004: rdata_next = {31'd0, cfg_pack_drop_last[0 +: 1]};
         24'h001008: rdata_next = {30'd0, cfg_pack_dense_dtype[0 +: 2]};
