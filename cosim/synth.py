@@ -39,7 +39,10 @@ _SYNTH_PARAMS_RE = re.compile(r"^\s*//\s*synth-params:\s*(.*?)\s*$")
 # `// synth-flags: -noabc` lets a module with very wide multipliers skip ABC's gate-level
 # optimisation (minutes to hours in the WebAssembly Yosys); the latch check is unaffected.
 _SYNTH_FLAGS_RE = re.compile(r"^\s*//\s*synth-flags:\s*(.*?)\s*$")
-_ALLOWED_FLAGS = {"-noabc"}
+# `// synth-flags: -hier` synthesises without flattening: each distinct (module, parameters) pair is mapped
+# once and instantiated, so a lane of 8 identical PEs costs one PE's run time; `stat -top` then reports the
+# whole hierarchy's cells (every instance counted). The latch check covers every module of the hierarchy.
+_ALLOWED_FLAGS = {"-noabc", "-hier"}
 # `// synth-skip: reason` keeps a simulated, linted module out of synthesis while a known
 # problem is open; the summary lists it as SKIPPED with the reason, so it is never silent.
 _SYNTH_SKIP_RE = re.compile(r"^\s*//\s*synth-skip:\s*(.*?)\s*$")
@@ -120,12 +123,14 @@ def synth_script(top: str, files: list[Path], params: dict[str, str], stat_json:
     incs = " ".join(f"-I{_rel(d)}" for d in sorted({f.parent for f in files}))  # e.g. rtl/top/generated/*.vh
     reads = "\n".join(f"read_verilog -defer {incs} {_rel(f)}" for f in files)
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    hier = "-hier" in flags
+    synth_flags = "".join(" " + f for f in flags if f != "-hier")
     return f"""
 {reads}
 hierarchy -check -top {top} {chparams}
-synth -flatten -top {top}{"".join(" " + f for f in flags)}
+synth {"" if hier else "-flatten "}-top {top}{synth_flags}
 select -assert-none {LATCH_SELECT}
-tee -q -o {_rel(stat_json)} stat -json
+tee -q -o {_rel(stat_json)} stat -json{f" -top {top}" if hier else ""}
 """
 
 
