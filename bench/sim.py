@@ -56,7 +56,7 @@ def _top() -> tuple[str, list[Path], dict[str, int]]:
     if (RTL_ROOT / "decode" / "decode_engine.v").exists():
         return "decode_engine", rtl_sources("decode_engine"), {
             "LANES": 4, "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
-    return "decode_lane", rtl_sources("decode_lane", "decode_row_emit", "axis_register"), {
+    return "decode_lane", rtl_sources("decode_lane", "decode_step", "decode_row_emit", "axis_register"), {
         "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
 
 
@@ -64,7 +64,7 @@ def _lane_top() -> tuple[str, list[Path], dict[str, int]]:
     from cosim.runner import rtl_sources
     from models import records
 
-    return "decode_lane", rtl_sources("decode_lane", "decode_row_emit", "axis_register"), {
+    return "decode_lane", rtl_sources("decode_lane", "decode_step", "decode_row_emit", "axis_register"), {
         "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
 
 

@@ -46,7 +46,7 @@ _ALLOWED_FLAGS = {"-noabc", "-hier"}
 # `// synth-skip: reason` keeps a simulated, linted module out of synthesis while a known
 # problem is open; the summary lists it as SKIPPED with the reason, so it is never silent.
 _SYNTH_SKIP_RE = re.compile(r"^\s*//\s*synth-skip:\s*(.*?)\s*$")
-SYNTH_TIMEOUT_S = 900  # one parameter set; a run past this fails rather than hanging make synth
+SYNTH_TIMEOUT_S = 1800  # one parameter set (decode_lane needs ≈ 15 min on a loaded 2-core host); a run past this fails rather than hanging make synth
 # every latch flavour Yosys can produce, coarse and fine-grained
 LATCH_SELECT = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
 # fine-grained flip-flop cell types after `synth`

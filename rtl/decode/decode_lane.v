@@ -12,12 +12,12 @@
 // per data row a header beat + ceil(n_columns / FIELDS_PER_BEAT) value beats, or a
 // one-beat tombstone for a dropped row, in input order.
 //
-// Per cycle the lane runs an unrolled byte chain over the whole beat: every byte
-// of the beat is classified and folded into the current field's state; any number
-// of delimiters (fields) per beat are finished in the same cycle. At most one
-// data row may END per cycle, and only when the row emitter can take the row; a
-// beat that holds a second row end is finished in a further cycle (the input is
-// stalled, pos_reg remembers where to resume).
+// Per cycle the lane runs a chain of W + 1 decode_step instances over the whole beat
+// (step W = end of stream): every byte of the beat is classified and folded into the
+// current field's state; any number of delimiters (fields) per beat are finished in
+// the same cycle. At most one data row may END per cycle, and only when the row
+// emitter can take the row; a beat that holds a second row end is finished in a
+// further cycle (the input is stalled, pos_reg remembers where to resume).
 //
 // Configuration: plain input ports cfg_*, which must be stable while a stream is
 // in flight (the AXI-Lite CSR slave drives them later).
@@ -33,9 +33,8 @@
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANE_BYTES=16
 // lint-params: LANE_BYTES=32 FIELDS_PER_BEAT=16
-// synth-skip: Yosys does not finish proc_dlatch on the unrolled per-byte chain (>10 CPU-min); restructuring tracked in docs/spec/decode_rtl.md
-// Synthesis runs the defaults (LANE_BYTES=8); Yosys is slow on the chain block
-// (proc_dlatch), see docs/spec/decode_rtl.md "Known issues".
+// Synthesis: the defaults (LANE_BYTES=8), hierarchical (one decode_step mapped once, W + 1 instances):
+// synth-flags: -hier
 
 `resetall
 `timescale 1ns / 1ps
@@ -95,12 +94,9 @@ module decode_lane #(
 
 localparam W = LANE_BYTES;
 localparam [7:0] LF = 8'h0A;
-localparam [7:0] CR = 8'h0D;
-localparam [2:0] K_LABEL = 3'd0, K_INT = 3'd1, K_HEX = 3'd2, K_STR = 3'd3;
+localparam [2:0] K_STR = 3'd3;
 localparam [2:0] RSN_OK = 3'd0, RSN_EXTRA = 3'd1, RSN_BAD_CHAR = 3'd2, RSN_OVERFLOW = 3'd3,
                  RSN_OVERLONG = 3'd4, RSN_BINARY = 3'd5;
-localparam [35:0] INT32_POS_LIMIT = 36'h07FFFFFFF;
-localparam [35:0] INT32_NEG_LIMIT = 36'h080000000;
 localparam CW = COUNTER_WIDTH;
 
 initial begin
@@ -193,301 +189,381 @@ reg [CW-1:0] c_rows_in, c_rows_out, c_rows_dropped, c_empty, c_header, c_short, 
 reg [CW-1:0] c_err_extra, c_err_bad_char, c_err_overflow, c_err_overlong, c_err_binary, c_str;
 
 // ---------------------------------------------------------------- byte chain
+// W + 1 decode_step instances in a row (step W = end of stream). Step i's state outputs are wires of
+// its own generate block (g_step[i].*_o); step 0 starts from the registers, step i > 0 from step i - 1.
+// (One vector per state variable sliced per step would look like a combinational loop to Verilator.)
 wire             emit_ready;       // the row emitter takes a row this cycle
-reg              emit_valid;
-reg [47:0]       emit_number;
-reg [7:0]        emit_reason;
-reg              emit_tomb;
-reg [63:0]       emit_nullm;
-reg [63:0]       emit_nullfull;    // null mask at the row end, 1 beyond n_cols too
-reg [64*64-1:0]  emit_vals;        // values of the finished row, null / absent columns zeroed
-// field results of the chain, one slot per step (at most one field ends per step)
-reg [W:0]        fe_we;            // a column field ended at step i
-reg [6*(W+1)-1:0] fe_col;          // its column
-reg [64*(W+1)-1:0] fe_val;         // its value (0 if null)
-reg [W:0]        fe_pre;           // it belongs to the row that ends this cycle (or to the open row)
+wire [8*W+7:0]   data_ext = {8'd0, in_data};
+wire [W:0]       keep_ext = {1'b0, in_keep};
 
-// working copies
+wire [W:0]        fe_we;            // a column field ended at step i
+wire [6*(W+1)-1:0] fe_col;          // its column
+wire [64*(W+1)-1:0] fe_val;         // its value (0 if null)
+wire [W:0]        fe_pre;           // it belongs to the row that ends this cycle (or to the open row)
+wire [W:0]        sb_we;            // step i writes a byte of the current field into the field buffer
+wire [8*(W+1)-1:0] sb_idx;          // at this index
+wire [8*(W+1)-1:0] sb_byte;         // this byte
+
+genvar i;
+generate
+    for (i = 0; i <= W; i = i + 1) begin : g_step
+        localparam [5:0] IDX = i;
+        wire       avail, nxt_ok, nxt_lf;
+        wire [7:0] byte_i;
+        if (i < W) begin : g_byte
+            assign avail = in_valid && (IDX >= pos_reg) && keep_ext[i];
+            assign byte_i = data_ext[8*i +: 8];
+            assign nxt_ok = keep_ext[i + 1];
+            assign nxt_lf = nxt_ok && (data_ext[8*(i + 1) +: 8] == LF);
+        end else begin : g_eos
+            assign avail = in_valid && in_last;   // the end-of-stream step (acts as LF)
+            assign byte_i = LF;
+            assign nxt_ok = 1'b0;
+            assign nxt_lf = 1'b0;
+        end
+        wire        stop_i, stop_o;
+        wire        row_done_i, row_done_o;
+        wire [5:0]  pos_i, pos_o;
+        wire [15:0] hdr_seen_i, hdr_seen_o;
+        wire [47:0] row_num_i, row_num_o;
+        wire        line_started_i, line_started_o;
+        wire        line_nonempty_i, line_nonempty_o;
+        wire        pend_cr_i, pend_cr_o;
+        wire [5:0]  col_i, col_o;
+        wire        extra_i, extra_o;
+        wire        row_bad_i, row_bad_o;
+        wire [2:0]  row_reason_i, row_reason_o;
+        wire [63:0] nullm_i, nullm_o;
+        wire [8:0]  flen_i, flen_o;
+        wire        fbin_i, fbin_o;
+        wire        fnotdec_i, fnotdec_o;
+        wire        fnothex_i, fnothex_o;
+        wire        fsigned_i, fsigned_o;
+        wire        fneg_i, fneg_o;
+        wire        fhbig_i, fhbig_o;
+        wire [35:0] fdacc_i, fdacc_o;
+        wire [63:0] fhacc_i, fhacc_o;
+        wire        hs_valid_i, hs_valid_o;
+        wire        hs_pre_i, hs_pre_o;
+        wire [7:0]  hs_len_i, hs_len_o;
+        wire [5:0]  hs_col_i, hs_col_o;
+        wire [5:0]  hs_step_i, hs_step_o;
+        wire        inc_row_i, inc_row_o;
+        wire        inc_out_i, inc_out_o;
+        wire        inc_drop_i, inc_drop_o;
+        wire        inc_short_i, inc_short_o;
+        wire [2:0]  inc_reason_i, inc_reason_o;
+        wire [5:0]  inc_empty_i, inc_empty_o;
+        wire [5:0]  inc_header_i, inc_header_o;
+        wire [5:0]  inc_nulled_i, inc_nulled_o;
+        wire [5:0]  inc_str_i, inc_str_o;
+        wire [5:0]  inc_bytes_i, inc_bytes_o;
+        wire        emit_valid_i, emit_valid_o;
+        wire [47:0] emit_number_i, emit_number_o;
+        wire [7:0]  emit_reason_i, emit_reason_o;
+        wire        emit_tomb_i, emit_tomb_o;
+        wire [63:0] emit_nullm_i, emit_nullm_o;
+        wire [63:0] emit_nullfull_i, emit_nullfull_o;
+        if (i == 0) begin : g_from_regs
+            assign stop_i = 1'b0;
+            assign row_done_i = 1'b0;
+            assign pos_i = pos_reg;
+            assign hdr_seen_i = hdr_seen_reg;
+            assign row_num_i = row_num_reg;
+            assign line_started_i = line_started_reg;
+            assign line_nonempty_i = line_nonempty_reg;
+            assign pend_cr_i = pend_cr_reg;
+            assign col_i = col_reg;
+            assign extra_i = extra_reg;
+            assign row_bad_i = row_bad_reg;
+            assign row_reason_i = row_reason_reg;
+            assign nullm_i = nullm_reg;
+            assign flen_i = flen_reg;
+            assign fbin_i = fbin_reg;
+            assign fnotdec_i = fnotdec_reg;
+            assign fnothex_i = fnothex_reg;
+            assign fsigned_i = fsigned_reg;
+            assign fneg_i = fneg_reg;
+            assign fhbig_i = fhbig_reg;
+            assign fdacc_i = fdacc_reg;
+            assign fhacc_i = fhacc_reg;
+            assign hs_valid_i = 1'b0;
+            assign hs_pre_i = 1'b0;
+            assign hs_len_i = 8'd0;
+            assign hs_col_i = 6'd0;
+            assign hs_step_i = 6'd0;
+            assign inc_row_i = 1'b0;
+            assign inc_out_i = 1'b0;
+            assign inc_drop_i = 1'b0;
+            assign inc_short_i = 1'b0;
+            assign inc_reason_i = 3'd0;
+            assign inc_empty_i = 6'd0;
+            assign inc_header_i = 6'd0;
+            assign inc_nulled_i = 6'd0;
+            assign inc_str_i = 6'd0;
+            assign inc_bytes_i = 6'd0;
+            assign emit_valid_i = 1'b0;
+            assign emit_number_i = row_num_reg;
+            assign emit_reason_i = 8'd0;
+            assign emit_tomb_i = 1'b0;
+            assign emit_nullm_i = 64'd0;
+            assign emit_nullfull_i = nullm_reg;
+        end else begin : g_from_prev
+            assign stop_i = g_step[i-1].stop_o;
+            assign row_done_i = g_step[i-1].row_done_o;
+            assign pos_i = g_step[i-1].pos_o;
+            assign hdr_seen_i = g_step[i-1].hdr_seen_o;
+            assign row_num_i = g_step[i-1].row_num_o;
+            assign line_started_i = g_step[i-1].line_started_o;
+            assign line_nonempty_i = g_step[i-1].line_nonempty_o;
+            assign pend_cr_i = g_step[i-1].pend_cr_o;
+            assign col_i = g_step[i-1].col_o;
+            assign extra_i = g_step[i-1].extra_o;
+            assign row_bad_i = g_step[i-1].row_bad_o;
+            assign row_reason_i = g_step[i-1].row_reason_o;
+            assign nullm_i = g_step[i-1].nullm_o;
+            assign flen_i = g_step[i-1].flen_o;
+            assign fbin_i = g_step[i-1].fbin_o;
+            assign fnotdec_i = g_step[i-1].fnotdec_o;
+            assign fnothex_i = g_step[i-1].fnothex_o;
+            assign fsigned_i = g_step[i-1].fsigned_o;
+            assign fneg_i = g_step[i-1].fneg_o;
+            assign fhbig_i = g_step[i-1].fhbig_o;
+            assign fdacc_i = g_step[i-1].fdacc_o;
+            assign fhacc_i = g_step[i-1].fhacc_o;
+            assign hs_valid_i = g_step[i-1].hs_valid_o;
+            assign hs_pre_i = g_step[i-1].hs_pre_o;
+            assign hs_len_i = g_step[i-1].hs_len_o;
+            assign hs_col_i = g_step[i-1].hs_col_o;
+            assign hs_step_i = g_step[i-1].hs_step_o;
+            assign inc_row_i = g_step[i-1].inc_row_o;
+            assign inc_out_i = g_step[i-1].inc_out_o;
+            assign inc_drop_i = g_step[i-1].inc_drop_o;
+            assign inc_short_i = g_step[i-1].inc_short_o;
+            assign inc_reason_i = g_step[i-1].inc_reason_o;
+            assign inc_empty_i = g_step[i-1].inc_empty_o;
+            assign inc_header_i = g_step[i-1].inc_header_o;
+            assign inc_nulled_i = g_step[i-1].inc_nulled_o;
+            assign inc_str_i = g_step[i-1].inc_str_o;
+            assign inc_bytes_i = g_step[i-1].inc_bytes_o;
+            assign emit_valid_i = g_step[i-1].emit_valid_o;
+            assign emit_number_i = g_step[i-1].emit_number_o;
+            assign emit_reason_i = g_step[i-1].emit_reason_o;
+            assign emit_tomb_i = g_step[i-1].emit_tomb_o;
+            assign emit_nullm_i = g_step[i-1].emit_nullm_o;
+            assign emit_nullfull_i = g_step[i-1].emit_nullfull_o;
+        end
+        decode_step step (
+        .step_idx(IDX),
+        .is_eos(i == W),
+        .avail(avail),
+        .b_in(byte_i),
+        .nxt_ok(nxt_ok),
+        .nxt_lf(nxt_lf),
+        .hash_busy(hash_busy_reg),
+        .emit_ready(emit_ready),
+        .cfg_header_lines(cfg_header_lines),
+        .cfg_delimiter(cfg_delimiter),
+        .cfg_max_field_bytes(cfg_max_field_bytes),
+        .cfg_policy(cfg_policy),
+        .cfg_kinds(cfg_kinds),
+        .str_mask(str_mask),
+        .last_col(last_col),
+        .col_mask(col_mask),
+        .stop_i(stop_i),
+        .row_done_i(row_done_i),
+        .pos_i(pos_i),
+        .hdr_seen_i(hdr_seen_i),
+        .row_num_i(row_num_i),
+        .line_started_i(line_started_i),
+        .line_nonempty_i(line_nonempty_i),
+        .pend_cr_i(pend_cr_i),
+        .col_i(col_i),
+        .extra_i(extra_i),
+        .row_bad_i(row_bad_i),
+        .row_reason_i(row_reason_i),
+        .nullm_i(nullm_i),
+        .flen_i(flen_i),
+        .fbin_i(fbin_i),
+        .fnotdec_i(fnotdec_i),
+        .fnothex_i(fnothex_i),
+        .fsigned_i(fsigned_i),
+        .fneg_i(fneg_i),
+        .fhbig_i(fhbig_i),
+        .fdacc_i(fdacc_i),
+        .fhacc_i(fhacc_i),
+        .hs_valid_i(hs_valid_i),
+        .hs_pre_i(hs_pre_i),
+        .hs_len_i(hs_len_i),
+        .hs_col_i(hs_col_i),
+        .hs_step_i(hs_step_i),
+        .inc_row_i(inc_row_i),
+        .inc_out_i(inc_out_i),
+        .inc_drop_i(inc_drop_i),
+        .inc_short_i(inc_short_i),
+        .inc_reason_i(inc_reason_i),
+        .inc_empty_i(inc_empty_i),
+        .inc_header_i(inc_header_i),
+        .inc_nulled_i(inc_nulled_i),
+        .inc_str_i(inc_str_i),
+        .inc_bytes_i(inc_bytes_i),
+        .emit_valid_i(emit_valid_i),
+        .emit_number_i(emit_number_i),
+        .emit_reason_i(emit_reason_i),
+        .emit_tomb_i(emit_tomb_i),
+        .emit_nullm_i(emit_nullm_i),
+        .emit_nullfull_i(emit_nullfull_i),
+        .stop_o(stop_o),
+        .row_done_o(row_done_o),
+        .pos_o(pos_o),
+        .hdr_seen_o(hdr_seen_o),
+        .row_num_o(row_num_o),
+        .line_started_o(line_started_o),
+        .line_nonempty_o(line_nonempty_o),
+        .pend_cr_o(pend_cr_o),
+        .col_o(col_o),
+        .extra_o(extra_o),
+        .row_bad_o(row_bad_o),
+        .row_reason_o(row_reason_o),
+        .nullm_o(nullm_o),
+        .flen_o(flen_o),
+        .fbin_o(fbin_o),
+        .fnotdec_o(fnotdec_o),
+        .fnothex_o(fnothex_o),
+        .fsigned_o(fsigned_o),
+        .fneg_o(fneg_o),
+        .fhbig_o(fhbig_o),
+        .fdacc_o(fdacc_o),
+        .fhacc_o(fhacc_o),
+        .hs_valid_o(hs_valid_o),
+        .hs_pre_o(hs_pre_o),
+        .hs_len_o(hs_len_o),
+        .hs_col_o(hs_col_o),
+        .hs_step_o(hs_step_o),
+        .inc_row_o(inc_row_o),
+        .inc_out_o(inc_out_o),
+        .inc_drop_o(inc_drop_o),
+        .inc_short_o(inc_short_o),
+        .inc_reason_o(inc_reason_o),
+        .inc_empty_o(inc_empty_o),
+        .inc_header_o(inc_header_o),
+        .inc_nulled_o(inc_nulled_o),
+        .inc_str_o(inc_str_o),
+        .inc_bytes_o(inc_bytes_o),
+        .emit_valid_o(emit_valid_o),
+        .emit_number_o(emit_number_o),
+        .emit_reason_o(emit_reason_o),
+        .emit_tomb_o(emit_tomb_o),
+        .emit_nullm_o(emit_nullm_o),
+        .emit_nullfull_o(emit_nullfull_o),
+        .fe_we(fe_we[i]),
+        .fe_col(fe_col[6*i +: 6]),
+        .fe_val(fe_val[64*i +: 64]),
+        .fe_pre(fe_pre[i]),
+        .sb_we(sb_we[i]),
+        .sb_idx(sb_idx[8*i +: 8]),
+        .sb_byte(sb_byte[8*i +: 8])
+        );
+    end
+endgenerate
+
+// the state after the last step
+wire [0:0]   stop_e = g_step[W].stop_o;
+wire [0:0]   row_done_e = g_step[W].row_done_o;
+wire [5:0]   pos_e = g_step[W].pos_o;
+wire [15:0]  hdr_seen_e = g_step[W].hdr_seen_o;
+wire [47:0]  row_num_e = g_step[W].row_num_o;
+wire [0:0]   line_started_e = g_step[W].line_started_o;
+wire [0:0]   line_nonempty_e = g_step[W].line_nonempty_o;
+wire [0:0]   pend_cr_e = g_step[W].pend_cr_o;
+wire [5:0]   col_e = g_step[W].col_o;
+wire [0:0]   extra_e = g_step[W].extra_o;
+wire [0:0]   row_bad_e = g_step[W].row_bad_o;
+wire [2:0]   row_reason_e = g_step[W].row_reason_o;
+wire [63:0]  nullm_e = g_step[W].nullm_o;
+wire [8:0]   flen_e = g_step[W].flen_o;
+wire [0:0]   fbin_e = g_step[W].fbin_o;
+wire [0:0]   fnotdec_e = g_step[W].fnotdec_o;
+wire [0:0]   fnothex_e = g_step[W].fnothex_o;
+wire [0:0]   fsigned_e = g_step[W].fsigned_o;
+wire [0:0]   fneg_e = g_step[W].fneg_o;
+wire [0:0]   fhbig_e = g_step[W].fhbig_o;
+wire [35:0]  fdacc_e = g_step[W].fdacc_o;
+wire [63:0]  fhacc_e = g_step[W].fhacc_o;
+wire [0:0]   hs_valid_e = g_step[W].hs_valid_o;
+wire [0:0]   hs_pre_e = g_step[W].hs_pre_o;
+wire [7:0]   hs_len_e = g_step[W].hs_len_o;
+wire [5:0]   hs_col_e = g_step[W].hs_col_o;
+wire [5:0]   hs_step_e = g_step[W].hs_step_o;
+wire [0:0]   inc_row_e = g_step[W].inc_row_o;
+wire [0:0]   inc_out_e = g_step[W].inc_out_o;
+wire [0:0]   inc_drop_e = g_step[W].inc_drop_o;
+wire [0:0]   inc_short_e = g_step[W].inc_short_o;
+wire [2:0]   inc_reason_e = g_step[W].inc_reason_o;
+wire [5:0]   inc_empty_e = g_step[W].inc_empty_o;
+wire [5:0]   inc_header_e = g_step[W].inc_header_o;
+wire [5:0]   inc_nulled_e = g_step[W].inc_nulled_o;
+wire [5:0]   inc_str_e = g_step[W].inc_str_o;
+wire [5:0]   inc_bytes_e = g_step[W].inc_bytes_o;
+wire [0:0]   emit_valid_e = g_step[W].emit_valid_o;
+wire [47:0]  emit_number_e = g_step[W].emit_number_o;
+wire [7:0]   emit_reason_e = g_step[W].emit_reason_o;
+wire [0:0]   emit_tomb_e = g_step[W].emit_tomb_o;
+wire [63:0]  emit_nullm_e = g_step[W].emit_nullm_o;
+wire [63:0]  emit_nullfull_e = g_step[W].emit_nullfull_o;
+
+wire             stop = stop_e;
+wire             hs_valid = hs_valid_e;
+wire             hs_pre = hs_pre_e;
+wire [7:0]       hs_len = hs_len_e;
+wire [5:0]       hs_col = hs_col_e;
+wire             inc_row = inc_row_e, inc_out = inc_out_e, inc_drop = inc_drop_e, inc_short = inc_short_e;
+wire [2:0]       inc_reason = inc_reason_e;
+wire [5:0]       inc_empty = inc_empty_e, inc_header = inc_header_e, inc_nulled = inc_nulled_e;
+wire [5:0]       inc_str = inc_str_e, inc_bytes = inc_bytes_e;
+wire             emit_valid = emit_valid_e;
+wire [47:0]      emit_number = emit_number_e;
+wire [7:0]       emit_reason = emit_reason_e;
+wire             emit_tomb = emit_tomb_e;
+wire [63:0]      emit_nullm = emit_nullm_e;
+wire [63:0]      emit_nullfull = emit_nullfull_e;   // null mask at the row end, 1 beyond n_cols too
+wire             unused_chain = &{1'b0, row_done_e};
+reg  [64*64-1:0] emit_vals;        // values of the finished row, null / absent columns zeroed
+
+// register inputs: the chain's end state; a beat taken whole resumes at byte 0 (a tlast beat also
+// re-arms the header skip and restarts row numbering)
 reg [5:0]        pos_n;
 reg [15:0]       hdr_seen_n;
 reg [47:0]       row_num_n;
-reg              line_started_n, line_nonempty_n, pend_cr_n;
-reg [5:0]        col_n;
-reg              extra_n, row_bad_n;
-reg [2:0]        row_reason_n;
-reg [63:0]       nullm_n;
-reg [64*64-1:0]  vals_n;
-reg [8:0]        flen_n;
-reg              fbin_n, fnotdec_n, fnothex_n, fsigned_n, fneg_n, fhbig_n;
-reg [35:0]       fdacc_n;
-reg [63:0]       fhacc_n;
-reg [8*256-1:0]  sbuf_n;
-// hand-off of a non-null STR field to the hashing unit (at most one per cycle)
-reg              hs_valid;
-reg              hs_pre;           // the field belongs to the row that ends this cycle
-reg [7:0]        hs_len;
-reg [5:0]        hs_col;
-reg [8*256-1:0]  hs_data;
-reg              need_hash;        // step i ends a non-null STR field
-// per-cycle counter increments
-reg              inc_row, inc_out, inc_drop, inc_short;
-reg [2:0]        inc_reason;
-reg [5:0]        inc_empty, inc_header, inc_nulled, inc_str;
-reg [5:0]        inc_bytes;
-
-// chain temporaries
-reg              stop, row_done, in_header, act, sym_ok, is_lf, nxt_ok, nxt_lf, lf_now;
-reg [7:0]        b, sym;
-reg [8*W+7:0]    data_ext;
-reg [W:0]        keep_ext;
-reg [2:0]        fkind, freason, rreason;
-reg              f_bad, f_ovf, f_long, f_null, f_dec, f_hex;
-reg [63:0]       f_val;
-reg [3:0]        dig;
-integer          i;
-
+reg              pend_cr_n;
 always @* begin
-    pos_n = pos_reg;
-    hdr_seen_n = hdr_seen_reg;
-    row_num_n = row_num_reg;
-    line_started_n = line_started_reg;
-    line_nonempty_n = line_nonempty_reg;
-    pend_cr_n = pend_cr_reg;
-    col_n = col_reg;
-    extra_n = extra_reg;
-    row_bad_n = row_bad_reg;
-    row_reason_n = row_reason_reg;
-    nullm_n = nullm_reg;
-    flen_n = flen_reg;
-    fbin_n = fbin_reg; fnotdec_n = fnotdec_reg; fnothex_n = fnothex_reg;
-    fsigned_n = fsigned_reg; fneg_n = fneg_reg; fhbig_n = fhbig_reg;
-    fdacc_n = fdacc_reg; fhacc_n = fhacc_reg;
-    sbuf_n = sbuf_reg;
-    hs_valid = 1'b0; hs_pre = 1'b0; hs_len = 8'd0; hs_col = 6'd0; hs_data = sbuf_reg;
-    need_hash = 1'b0;
-
-    inc_row = 1'b0; inc_out = 1'b0; inc_drop = 1'b0; inc_short = 1'b0; inc_reason = RSN_OK;
-    inc_empty = 6'd0; inc_header = 6'd0; inc_nulled = 6'd0; inc_str = 6'd0;
-    inc_bytes = 6'd0;
-
-    emit_valid = 1'b0;
-    emit_number = row_num_reg;
-    emit_reason = 8'd0;
-    emit_tomb = 1'b0;
-    emit_nullm = 64'd0;
-    emit_nullfull = nullm_reg;
-    fe_we = {(W+1){1'b0}};
-    fe_col = {6*(W+1){1'b0}};
-    fe_val = {64*(W+1){1'b0}};
-    fe_pre = {(W+1){1'b0}};
-
-    stop = 1'b0;
-    row_done = 1'b0;
-    in_accept = 1'b0;
-    data_ext = {8'd0, in_data};
-    keep_ext = {1'b0, in_keep};
-    b = 8'd0; sym = 8'd0; act = 1'b0; sym_ok = 1'b0; is_lf = 1'b0; nxt_ok = 1'b0; nxt_lf = 1'b0;
-    lf_now = 1'b0; in_header = 1'b0;
-    fkind = 3'd0; freason = RSN_OK; rreason = RSN_OK;
-    f_bad = 1'b0; f_ovf = 1'b0; f_long = 1'b0; f_null = 1'b0; f_dec = 1'b0; f_hex = 1'b0;
-    f_val = 64'd0; dig = 4'd0;
-
-    // step i < W: byte i of the beat; step W: end of stream (tlast) acting as LF
-    for (i = 0; i <= W; i = i + 1) begin
-        if (i < W) begin
-            b = data_ext[8*i +: 8];
-            act = in_valid && !stop && (i >= pos_reg) && keep_ext[i];
-            nxt_ok = keep_ext[i + 1];
-            nxt_lf = nxt_ok && (data_ext[8*(i + 1) +: 8] == LF);
-            is_lf = (b == LF);
-        end else begin
-            b = LF;
-            act = in_valid && !stop && in_last && line_started_n;
-            nxt_ok = 1'b0;
-            nxt_lf = 1'b0;
-            is_lf = 1'b1;
-        end
-        in_header = (hdr_seen_n < cfg_header_lines);
-        // a data row may end only once per cycle, and only into a free emitter
-        if (act && is_lf && !in_header && line_nonempty_n && (row_done || !emit_ready)) begin
-            stop = 1'b1;
-            pos_n = i[5:0];
-        end
-        // a non-null STR field may end only when the hashing unit is free (and once per
-        // cycle); exactly the condition under which the field-end code below hands it off
-        // (a CR left pending before a non-LF byte 0 makes the field BINARY, hence null)
-        need_hash = act && !in_header && !extra_n && str_mask[col_n] &&
-                    (is_lf ? line_nonempty_n : (b == cfg_delimiter)) &&
-                    (flen_n != 9'd0) && (flen_n <= {1'b0, cfg_max_field_bytes}) && !fbin_n &&
-                    !(i == 0 && pend_cr_n && !is_lf);
-        if (need_hash && (hash_busy_reg || hs_valid)) begin
-            stop = 1'b1;
-            pos_n = i[5:0];
-        end
-        if (act && !stop) begin
-            if (i < W) inc_bytes = inc_bytes + 6'd1;
-            // a CR left pending at the end of the previous beat that turns out
-            // not to precede an LF is an ordinary byte: BINARY, not a digit
-            if (i == 0 && pend_cr_n && !is_lf && !in_header) begin
-                line_nonempty_n = 1'b1;
-                if (!extra_n) begin
-                    fbin_n = 1'b1;
-                    fnotdec_n = 1'b1;
-                    fnothex_n = 1'b1;
-                    if (!flen_n[8]) flen_n = flen_n + 9'd1;
-                end
-            end
-            if (i == 0) pend_cr_n = 1'b0;
-            sym_ok = 1'b0;
-            sym = b;
-            lf_now = 1'b0;
-            if (is_lf) begin
-                lf_now = 1'b1;
-            end else if (b == CR && nxt_lf) begin
-                line_started_n = 1'b1;          // CR of a CRLF: removed
-            end else if (b == CR && !nxt_ok) begin
-                line_started_n = 1'b1;          // successor unknown: decide next beat
-                pend_cr_n = 1'b1;
-            end else begin
-                sym_ok = 1'b1;
-            end
-            begin
-                in_header = (hdr_seen_n < cfg_header_lines);
-                if (sym_ok || lf_now) begin
-                    if (sym_ok) line_started_n = 1'b1;
-                    if (!in_header) begin
-                        if (sym_ok) line_nonempty_n = 1'b1;
-                        if (sym_ok && sym != cfg_delimiter) begin
-                            // ---- a byte of the current field
-                            if (!extra_n) begin
-                                if (flen_n == 9'd0 && (sym == 8'h2B || sym == 8'h2D)) begin
-                                    fsigned_n = 1'b1;
-                                    fneg_n = (sym == 8'h2D);
-                                end else if (sym < 8'h30 || sym > 8'h39) begin
-                                    fnotdec_n = 1'b1;
-                                end
-                                if (sym >= 8'h30 && sym <= 8'h39) begin
-                                    dig = sym[3:0];
-                                    f_hex = 1'b1;
-                                end else if ((sym >= 8'h41 && sym <= 8'h46) || (sym >= 8'h61 && sym <= 8'h66)) begin
-                                    dig = sym[3:0] + 4'd9;
-                                    f_hex = 1'b1;
-                                end else begin
-                                    dig = 4'd0;
-                                    f_hex = 1'b0;
-                                    fnothex_n = 1'b1;
-                                end
-                                if (sym < 8'h20 || sym == 8'h7F) fbin_n = 1'b1;
-                                if (sym >= 8'h30 && sym <= 8'h39 && fdacc_n <= INT32_NEG_LIMIT)
-                                    fdacc_n = fdacc_n * 36'd10 + {32'd0, dig};
-                                if (f_hex) begin
-                                    if (fhacc_n[63:60] != 4'd0) fhbig_n = 1'b1;
-                                    fhacc_n = {fhacc_n[59:0], dig};
-                                end
-                                if (!flen_n[8]) begin
-                                    sbuf_n[8*flen_n[7:0] +: 8] = sym;
-                                    flen_n = flen_n + 9'd1;
-                                end
-                            end
-                        end else begin
-                            // ---- end of a field (delimiter, LF or end of stream)
-                            if (!(lf_now && !line_nonempty_n) && !extra_n) begin
-                                fkind = cfg_kinds[3*col_n +: 3];
-                                f_dec = (fkind == K_LABEL || fkind == K_INT);
-                                f_long = (fkind <= K_STR) && (flen_n > {1'b0, cfg_max_field_bytes});
-                                if (f_dec) begin
-                                    f_bad = fnotdec_n || (fsigned_n && flen_n == 9'd1);
-                                    f_ovf = fdacc_n > (fneg_n ? INT32_NEG_LIMIT : INT32_POS_LIMIT);
-                                    f_val = fneg_n ? (64'd0 - {28'd0, fdacc_n}) : {28'd0, fdacc_n};
-                                end else if (fkind == K_HEX) begin
-                                    f_bad = fnothex_n;
-                                    f_ovf = fhbig_n;
-                                    f_val = fhacc_n;
-                                end else begin
-                                    f_bad = 1'b0;
-                                    f_ovf = 1'b0;
-                                    f_val = 64'd0;
-                                end
-                                if (fkind > K_STR) begin
-                                    freason = fbin_n ? RSN_BINARY : RSN_OK;
-                                end else begin
-                                    freason = fbin_n ? RSN_BINARY : f_long ? RSN_OVERLONG :
-                                              f_bad ? RSN_BAD_CHAR : f_ovf ? RSN_OVERFLOW : RSN_OK;
-                                end
-                                f_null = (flen_n == 9'd0) || (fkind > K_STR) || (freason != RSN_OK);
-                                fe_we[i] = 1'b1;
-                                fe_col[6*i +: 6] = col_n;
-                                fe_val[64*i +: 64] = f_null ? 64'd0 : f_val;
-                                fe_pre[i] = !row_done;
-                                nullm_n[col_n] = f_null;
-                                if (fkind == K_STR && !f_null) begin
-                                    inc_str = inc_str + 6'd1;
-                                    hs_valid = 1'b1;
-                                    hs_pre = !row_done;
-                                    hs_len = flen_n[7:0];
-                                    hs_col = col_n;
-                                    hs_data = sbuf_n;
-                                end
-                                if (freason != RSN_OK && !row_bad_n) begin
-                                    row_bad_n = 1'b1;
-                                    row_reason_n = freason;
-                                end
-                                if (freason != RSN_OK && cfg_policy) inc_nulled = inc_nulled + 6'd1;
-                                if (!lf_now) begin
-                                    if ({1'b0, col_n} == last_col) extra_n = 1'b1;
-                                    else col_n = col_n + 6'd1;
-                                end
-                            end
-                            flen_n = 9'd0;
-                            fbin_n = 1'b0; fnotdec_n = 1'b0; fnothex_n = 1'b0;
-                            fsigned_n = 1'b0; fneg_n = 1'b0; fhbig_n = 1'b0;
-                            fdacc_n = 36'd0; fhacc_n = 64'd0;
-                        end
-                    end
-                    if (lf_now) begin
-                        // ---- end of a line
-                        if (in_header) begin
-                            hdr_seen_n = hdr_seen_n + 16'd1;
-                            inc_header = inc_header + 6'd1;
-                        end else if (!line_nonempty_n) begin
-                            inc_empty = inc_empty + 6'd1;
-                        end else begin
-                            rreason = row_bad_n ? row_reason_n : (extra_n ? RSN_EXTRA : RSN_OK);
-                            row_done = 1'b1;
-                            inc_row = 1'b1;
-                            inc_reason = rreason;
-                            inc_short = !extra_n && ({1'b0, col_n} != last_col);
-                            inc_drop = !cfg_policy && (rreason != RSN_OK);
-                            inc_out = !inc_drop;
-                            emit_valid = 1'b1;
-                            emit_number = row_num_n;
-                            emit_reason = {5'd0, rreason};
-                            emit_tomb = inc_drop;
-                            emit_nullm = nullm_n & col_mask;
-                            emit_nullfull = nullm_n;
-                            row_num_n = row_num_n + 48'd1;
-                        end
-                        line_started_n = 1'b0;
-                        line_nonempty_n = 1'b0;
-                        col_n = 6'd0;
-                        extra_n = 1'b0;
-                        row_bad_n = 1'b0;
-                        row_reason_n = RSN_OK;
-                        nullm_n = {64{1'b1}};
-                    end
-                end
-            end
-        end
-    end
-
+    in_accept = in_valid && !stop;
+    pos_n = pos_e;
+    hdr_seen_n = hdr_seen_e;
+    row_num_n = row_num_e;
+    pend_cr_n = pend_cr_e;
     if (in_valid && !stop) begin
-        in_accept = 1'b1;
         pos_n = 6'd0;
         if (in_last) begin
-            // end of stream: next stream starts fresh
             hdr_seen_n = 16'd0;
             row_num_n = 48'd0;
             pend_cr_n = 1'b0;
+        end
+    end
+end
+
+// Field buffer: the chain's byte writes in step order. The STR field handed off at step hs_step is the
+// buffer with the writes of the steps before it (its own step is a delimiter / LF and writes nothing).
+reg [8*256-1:0]  sbuf_n;
+reg [8*256-1:0]  hs_data;
+integer          sj;
+always @* begin
+    sbuf_n = sbuf_reg;
+    hs_data = sbuf_reg;
+    for (sj = 0; sj <= W; sj = sj + 1) begin
+        if (sb_we[sj]) begin
+            sbuf_n[8*sb_idx[8*sj +: 8] +: 8] = sb_byte[8*sj +: 8];
+            if (sj < hs_step_e) hs_data[8*sb_idx[8*sj +: 8] +: 8] = sb_byte[8*sj +: 8];
         end
     end
 end
@@ -540,39 +616,43 @@ end
 // Value registers: every column takes the last value the chain wrote to it this cycle;
 // the finished row's snapshot takes only the writes of the steps up to its LF. A hash
 // result of the open row is older than any chain write of this cycle.
-reg [64*64-1:0] v_snap;          // the finished row's values before null / absent zeroing
+reg [64*64-1:0] vals_n;           // value registers after this cycle's chain writes
+reg [63:0]      vn_a [0:63];      // the same, per column (indexed writes: see the field buffer)
+reg [63:0]      vs_a [0:63];      // the finished row's values before null / absent zeroing
 integer         vc, vs;
 always @* begin
-    vals_n = vals_reg;
-    if (hr_to_vals) vals_n[64*hr_col +: 64] = hr_hash;
-    v_snap = vals_n;
+    for (vc = 0; vc < 64; vc = vc + 1) vn_a[vc] = vals_reg[64*vc +: 64];
+    if (hr_to_vals) vn_a[hr_col] = hr_hash;
+    for (vc = 0; vc < 64; vc = vc + 1) vs_a[vc] = vn_a[vc];
     for (vs = 0; vs <= W; vs = vs + 1) begin
         if (fe_we[vs]) begin
-            vals_n[64*fe_col[6*vs +: 6] +: 64] = fe_val[64*vs +: 64];
-            if (fe_pre[vs]) v_snap[64*fe_col[6*vs +: 6] +: 64] = fe_val[64*vs +: 64];
+            vn_a[fe_col[6*vs +: 6]] = fe_val[64*vs +: 64];
+            if (fe_pre[vs]) vs_a[fe_col[6*vs +: 6]] = fe_val[64*vs +: 64];
         end
     end
-    for (vc = 0; vc < 64; vc = vc + 1)
-        emit_vals[64*vc +: 64] = emit_nullfull[vc] ? 64'd0 : v_snap[64*vc +: 64];
+    for (vc = 0; vc < 64; vc = vc + 1) begin
+        vals_n[64*vc +: 64] = vn_a[vc];
+        emit_vals[64*vc +: 64] = emit_nullfull[vc] ? 64'd0 : vs_a[vc];
+    end
 end
 
 always @(posedge clk) begin
     pos_reg <= pos_n;
     hdr_seen_reg <= hdr_seen_n;
     row_num_reg <= row_num_n;
-    line_started_reg <= line_started_n;
-    line_nonempty_reg <= line_nonempty_n;
+    line_started_reg <= line_started_e;
+    line_nonempty_reg <= line_nonempty_e;
     pend_cr_reg <= pend_cr_n;
-    col_reg <= col_n;
-    extra_reg <= extra_n;
-    row_bad_reg <= row_bad_n;
-    row_reason_reg <= row_reason_n;
-    nullm_reg <= nullm_n;
+    col_reg <= col_e;
+    extra_reg <= extra_e;
+    row_bad_reg <= row_bad_e;
+    row_reason_reg <= row_reason_e;
+    nullm_reg <= nullm_e;
     vals_reg <= vals_n;
-    flen_reg <= flen_n;
-    fbin_reg <= fbin_n; fnotdec_reg <= fnotdec_n; fnothex_reg <= fnothex_n;
-    fsigned_reg <= fsigned_n; fneg_reg <= fneg_n; fhbig_reg <= fhbig_n;
-    fdacc_reg <= fdacc_n; fhacc_reg <= fhacc_n;
+    flen_reg <= flen_e;
+    fbin_reg <= fbin_e; fnotdec_reg <= fnotdec_e; fnothex_reg <= fnothex_e;
+    fsigned_reg <= fsigned_e; fneg_reg <= fneg_e; fhbig_reg <= fhbig_e;
+    fdacc_reg <= fdacc_e; fhacc_reg <= fhacc_e;
     sbuf_reg <= sbuf_n;
     hash_busy_reg <= hash_busy_n;
     hash_in_emit_reg <= hash_in_emit_n;

@@ -27,8 +27,9 @@
 // lint-params: DENSE_PES=4 SPARSE_PES=7
 // Contains log1p_fx (through dense_chain), so ABC is skipped likewise:
 // synth-flags: -noabc
+// Hierarchical synthesis: each distinct PE is mapped once (flattened, the 11 PEs did not finish in 18 min):
+// synth-flags: -hier
 // No synth-params set: yowasp Yosys asserts in `hierarchy -chparam` on this top (rtlil_bufnorm.cc:679).
-// synth-skip: full synthesis of the default lane (11 PEs) did not finish in 18 min on the shared host; see docs/spec/transform_rtl.md
 
 `resetall
 `timescale 1ns / 1ps

@@ -573,7 +573,7 @@ def _run(lane_bytes: int, group: str, extra: dict[str, str] | None = None) -> No
     env.update(extra or {})
     run_cocotb(
         toplevel="decode_lane",
-        sources=rtl_sources("decode_lane", "decode_row_emit", "xxh64_str", "axis_register"),
+        sources=rtl_sources("decode_lane", "decode_step", "decode_row_emit", "xxh64_str", "axis_register"),
         parameters={"LANE_BYTES": lane_bytes, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
         test_module=Path(__file__).stem,
         test_dir=Path(__file__).parent,

@@ -28,7 +28,7 @@ from models.schema import TextFormat, sum_counters
 from tb.decode_lane.test_decode_lane import random_config, random_row
 
 TOPS = {
-    "decode_lane": (("decode_lane", "decode_row_emit", "axis_register"),
+    "decode_lane": (("decode_lane", "decode_step", "decode_row_emit", "axis_register"),
                     {"LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}),
     "decode_engine": (("decode_engine",),
                       {"LANES": 4, "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}),

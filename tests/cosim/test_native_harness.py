@@ -25,7 +25,7 @@ from tb.decode_lane.test_decode_lane import CRITEO_KINDS, criteo_variants, rando
 
 TB_DIR = REPO_ROOT / "tb" / "native_harness"
 TOP_SOURCES = [TB_DIR / "native_harness_top.v", TB_DIR / "axil_regs.v"]
-LANE_SOURCES = ("decode_lane", "decode_row_emit", "axis_register")
+LANE_SOURCES = ("decode_lane", "decode_step", "decode_row_emit", "axis_register")
 
 
 def lane(seed: int = 0) -> NativeSim:
