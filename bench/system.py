@@ -61,19 +61,17 @@ def c2h_bound_bytes_per_s(link: LinkParams, batch_bytes: int, clock_hz: float, b
     return (pcie, "pcie_link") if pcie <= stream else (stream, "c2h_stream_width")
 
 
-def c2h_efficiency(dma_delta: dict, link: LinkParams, batch_bytes: int, clock_hz: float,
-                   beat_bytes: int) -> float:
+def c2h_efficiency(dma_delta: dict, bound_bytes_per_s: float, clock_hz: float) -> float:
     """Per transfer: the DMA model's C2H bytes ÷ the cycles from each transfer's first data TLP to its
-    completion write-back (`c2h_xfer_bytes` / `c2h_xfer_cycles`), ÷ `c2h_bound_bytes_per_s`. It measures how
-    close the cycle-level path gets to the analytical bound while a batch is moving; the gaps *between*
-    batches (the engine still packing the next one) are the engine's time, not the link's, and show up in
-    `rows_per_cycle` / `bound_by` instead. The card→host direction also carries the H2C read requests of the
-    text input during the run, which the C2H-only bound does not include."""
+    completion write-back (`c2h_xfer_bytes` / `c2h_xfer_cycles`), ÷ the path's bound (`c2h_bound_bytes_per_s`).
+    It measures how close the cycle-level path gets to the analytical bound while a batch is moving; the gaps
+    *between* batches (the engine still packing the next one) are the engine's time, not the link's, and show
+    up in `rows_per_cycle` / `bound_by` instead. The card→host direction also carries the H2C read requests of
+    the text input during the run, which the C2H-only bound does not include."""
     cycles = dma_delta.get("c2h_xfer_cycles", 0)
     if cycles <= 0:
         return 0.0
-    achieved = dma_delta["c2h_xfer_bytes"] / (cycles / clock_hz)
-    return achieved / c2h_bound_bytes_per_s(link, batch_bytes, clock_hz, beat_bytes)[0]
+    return dma_delta["c2h_xfer_bytes"] / (cycles / clock_hz) / bound_bytes_per_s
 
 
 def run_one(preset: str, text_path: Path, gen: int, lanes: int, lane_bytes: int, batch: int) -> dict:
@@ -98,7 +96,7 @@ def run_one(preset: str, text_path: Path, gen: int, lanes: int, lane_bytes: int,
     return {"preset": preset, "lanes": lanes, "lane_bytes": lane_bytes, "pcie": f"gen{gen}x16",
             "batch_rows": batch, "batch_bytes": nbytes,
             "rows_per_cycle": rep["rows_per_cycle"], "bound_by": bound_by(rep),
-            "c2h_efficiency": round(c2h_efficiency(dma, link, nbytes, dev_clock, OUT_BYTES), 4),
+            "c2h_efficiency": round(c2h_efficiency(dma, bound, dev_clock), 4),
             "c2h_bound_by": bound_name, "c2h_bound_gbps": round(bound / 1e9, 3),
             "c2h_pcie_bound_gbps": round(c2h_achieved_bytes_per_s(link, nbytes) / 1e9, 3),
             "c2h_transfer_gbps": round(dma["c2h_xfer_bytes"] / max(1, dma["c2h_xfer_cycles"]) * dev_clock / 1e9, 3),

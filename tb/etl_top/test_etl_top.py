@@ -506,6 +506,15 @@ async def run_test_presets(dut: SimHandleBase, source: str, stalls: bool) -> Non
         await soft_reset_rerun(tb, text)
 
 
+async def soft_reset(tb: TB) -> None:
+    """Write global.soft_reset and wait until global.busy reads 0 again."""
+    await tb.write_field("global", "soft_reset", 1)
+    for _ in range(1000):
+        if not await tb.read_counter("global", "busy"):
+            return
+    raise AssertionError("global.busy stuck after soft_reset")
+
+
 async def soft_reset_rerun(tb: TB, text: bytes) -> None:
     """global.soft_reset clears every counter and engine state but keeps the configuration: after it,
     with no register rewritten, the last preset's streaming pass runs again byte-exact."""
@@ -516,12 +525,7 @@ async def soft_reset_rerun(tb: TB, text: bytes) -> None:
                       hot_capacity=dut_param("HOTSET_CAPACITY"))
     if spec.uses_vocab:  # type: ignore[attr-defined]
         return  # the soft reset clears the vocabulary tables: a vocabulary spec needs its count pass again
-    await tb.write_field("global", "soft_reset", 1)
-    for _ in range(1000):
-        if not await tb.read_counter("global", "busy"):
-            break
-    else:
-        raise AssertionError("global.busy stuck after soft_reset")
+    await soft_reset(tb)
     zero = await read_counters(tb)
     assert all(v == 0 for b in zero.values() for v in b.values()), f"counters after soft_reset: {zero}"
     hwm0 = await read_hwms(tb)
@@ -569,12 +573,7 @@ async def run_test_fifo_hwm(dut: SimHandleBase) -> None:
     free = await read_hwms(tb)
     check_hwms("fifo_hwm/free", free, lanes)
 
-    await tb.write_field("global", "soft_reset", 1)
-    for _ in range(1000):
-        if not await tb.read_counter("global", "busy"):
-            break
-    else:
-        raise AssertionError("global.busy stuck after soft_reset")
+    await soft_reset(tb)
     zero = await read_hwms(tb)
     assert not any(zero.values()), f"FIFO high-water marks after soft_reset: {zero}"
 
