@@ -45,7 +45,7 @@ MAX_ROWS = 4000
 WIDTHS = (8, 16, 32)
 LANES = (1, 2, 4)
 FRONT_LANES = (2, 4)
-FRONT_SOURCES = ("decode_front", "decode_splitter", "decode_gearbox", "decode_lane", "decode_step", "decode_row_emit",
+FRONT_SOURCES = ("decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step", "decode_row_emit",
                  "xxh64_str", "axis_register", "axis_fifo")
 
 

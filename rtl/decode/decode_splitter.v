@@ -8,7 +8,8 @@
 // yields exactly one record and the merger restores input order by taking one
 // packet per lane in turn.
 //
-// Per cycle the held input beat is scanned from pos_reg; up to LANES line pieces
+// Per cycle the held input beat is scanned from pos_reg by a chain of IN_BYTES
+// decode_split_step instances (one per byte, purely combinational); up to LANES line pieces
 // ("segments", at most one per lane) are cut out, each shifted down to byte 0 and
 // written into that lane's segment FIFO (tkeep = its length, contiguous). Any
 // number of header/empty lines and up to LANES data-line ends are handled per
@@ -35,7 +36,7 @@
 // lint-params: IN_BYTES=8 LANES=1
 // lint-params: IN_BYTES=128 LANES=4
 // lint-params: IN_BYTES=32 LANES=2 SEG_FIFO_DEPTH=4
-// synth-skip: Yosys (generic, WebAssembly) does not finish within 1800 s on the byte-serial line scan over IN_BYTES; restructuring the scan into per-byte step modules as in decode_lane is open (docs/spec/decode_rtl.md)
+// synth-flags: -hier
 
 `resetall
 `timescale 1ns / 1ps
@@ -94,9 +95,6 @@ localparam CW = COUNTER_WIDTH;
 localparam integer LAST_LANE_I = LANES - 1;
 localparam [LW-1:0] LAST_LANE = LAST_LANE_I[LW-1:0];
 localparam [7:0] LF = 8'h0A;
-localparam [7:0] CR = 8'h0D;
-localparam integer LANES_I = LANES;
-localparam [PW:0] NLANES = LANES_I[PW:0];
 localparam [1:0] M_START = 2'd0, M_HDR = 2'd1, M_DATA = 2'd2, M_ECR = 2'd3;
 
 initial begin
@@ -170,133 +168,169 @@ reg [47:0]    lines_reg;       // data lines of this stream so far
 reg [CW-1:0]  c_header, c_empty, c_bytes;
 
 // ---------------------------------------------------------------- scan
-reg [PW-1:0]        pos_n;
-reg [1:0]           mode_n;
-reg [LW-1:0]        rr_n;
-reg [15:0]          hdr_n;
-reg [47:0]          lines_n;
-reg [LANES-1:0]     seg_we;
-reg [LANES*PW-1:0]  seg_start;
-reg [LANES*PW-1:0]  seg_end;
-reg [LANES-1:0]     seg_last;
-reg [PW:0]          nseg;
-reg [PW:0]          inc_hdr, inc_empty;
-reg                 stop, handled, nb_known, nb_lf, nb_eos, done, eos_do;
-reg [7:0]           b;
-integer             i;
+// B decode_split_step instances in a row, step i on byte i of the held beat; step i's state
+// outputs are wires of its own generate block (g_step[i].*_o), step 0 starts from the registers.
+// After the chain: the end of stream (after the tlast beat's bytes).
+localparam [PW:0] ZERO_C = {(PW+1){1'b0}};
 
 wire                cnt_ready;
 wire [LANES-1:0]    seg_ready;
 
+genvar i;
+generate
+    for (i = 0; i < B; i = i + 1) begin : g_step
+        localparam integer I_I = i;
+        localparam [PW-1:0] IDX = I_I[PW-1:0];
+        localparam integer NXT_I = i + 1;
+        localparam [PW:0] NXT = NXT_I[PW:0];
+        wire       avail = (IDX >= pos_reg) && (IDX < cur_n_reg);
+        wire [7:0] byte_i = cur_data_reg[8*i +: 8];
+        // the byte after this one (for a CR at a line start)
+        wire       nb_in_beat = {1'b0, cur_n_reg} > NXT;
+        wire       nb_byte_lf;
+        if (i + 1 < B) begin : g_nb_in
+            assign nb_byte_lf = (cur_data_reg[8*(i + 1) +: 8] == LF);
+        end else begin : g_nb_out
+            assign nb_byte_lf = 1'b0;
+        end
+        wire nb_known = nb_in_beat || cur_last_reg || in_valid;
+        wire nb_eos = !nb_in_beat && (cur_last_reg || !in_keep[0]);
+        wire nb_lf = nb_in_beat ? nb_byte_lf : (!cur_last_reg && in_keep[0] && (in_data[7:0] == LF));
+        wire                stop_i, stop_o;
+        wire [PW-1:0]       pos_i, pos_o;
+        wire [1:0]          mode_i, mode_o;
+        wire [LW-1:0]       rr_i, rr_o;
+        wire [15:0]         hdr_i, hdr_o;
+        wire [PW:0]         lines_i, lines_o;
+        wire [LANES-1:0]    seg_we_i, seg_we_o;
+        wire [LANES*PW-1:0] seg_start_i, seg_start_o;
+        wire [LANES*PW-1:0] seg_end_i, seg_end_o;
+        wire [PW:0]         nseg_i, nseg_o;
+        wire [PW:0]         inc_hdr_i, inc_hdr_o;
+        wire [PW:0]         inc_empty_i, inc_empty_o;
+        if (i == 0) begin : g_from_regs
+            assign stop_i = !cur_valid_reg;
+            assign pos_i = pos_reg;
+            assign mode_i = mode_reg;
+            assign rr_i = rr_reg;
+            assign hdr_i = hdr_seen_reg;
+            assign lines_i = ZERO_C;
+            assign seg_we_i = {LANES{1'b0}};
+            assign seg_start_i = {LANES*PW{1'b0}};
+            assign seg_end_i = {LANES*PW{1'b0}};
+            assign nseg_i = ZERO_C;
+            assign inc_hdr_i = ZERO_C;
+            assign inc_empty_i = ZERO_C;
+        end else begin : g_from_prev
+            assign stop_i = g_step[i-1].stop_o;
+            assign pos_i = g_step[i-1].pos_o;
+            assign mode_i = g_step[i-1].mode_o;
+            assign rr_i = g_step[i-1].rr_o;
+            assign hdr_i = g_step[i-1].hdr_o;
+            assign lines_i = g_step[i-1].lines_o;
+            assign seg_we_i = g_step[i-1].seg_we_o;
+            assign seg_start_i = g_step[i-1].seg_start_o;
+            assign seg_end_i = g_step[i-1].seg_end_o;
+            assign nseg_i = g_step[i-1].nseg_o;
+            assign inc_hdr_i = g_step[i-1].inc_hdr_o;
+            assign inc_empty_i = g_step[i-1].inc_empty_o;
+        end
+        decode_split_step #(
+            .IN_BYTES(B),
+            .LANES(LANES)
+        ) step (
+            .step_idx(IDX),
+            .avail(avail),
+            .b_in(byte_i),
+            .nb_known(nb_known),
+            .nb_lf(nb_lf),
+            .nb_eos(nb_eos),
+            .cfg_header_lines(cfg_header_lines),
+            .stop_i(stop_i),
+            .pos_i(pos_i),
+            .mode_i(mode_i),
+            .rr_i(rr_i),
+            .hdr_i(hdr_i),
+            .lines_i(lines_i),
+            .seg_we_i(seg_we_i),
+            .seg_start_i(seg_start_i),
+            .seg_end_i(seg_end_i),
+            .nseg_i(nseg_i),
+            .inc_hdr_i(inc_hdr_i),
+            .inc_empty_i(inc_empty_i),
+            .stop_o(stop_o),
+            .pos_o(pos_o),
+            .mode_o(mode_o),
+            .rr_o(rr_o),
+            .hdr_o(hdr_o),
+            .lines_o(lines_o),
+            .seg_we_o(seg_we_o),
+            .seg_start_o(seg_start_o),
+            .seg_end_o(seg_end_o),
+            .nseg_o(nseg_o),
+            .inc_hdr_o(inc_hdr_o),
+            .inc_empty_o(inc_empty_o)
+        );
+    end
+endgenerate
+
+// chain result
+wire                ch_stop = g_step[B-1].stop_o;
+wire [PW-1:0]       ch_pos = g_step[B-1].pos_o;
+wire [1:0]          ch_mode = g_step[B-1].mode_o;
+wire [LW-1:0]       ch_rr = g_step[B-1].rr_o;
+wire [15:0]         ch_hdr = g_step[B-1].hdr_o;
+wire [PW:0]         ch_lines = g_step[B-1].lines_o;
+wire [LANES-1:0]    ch_seg_we = g_step[B-1].seg_we_o;
+wire [LANES*PW-1:0] ch_seg_start = g_step[B-1].seg_start_o;
+wire [LANES*PW-1:0] ch_seg_end = g_step[B-1].seg_end_o;
+wire [PW:0]         ch_inc_hdr = g_step[B-1].inc_hdr_o;
+wire [PW:0]         ch_inc_empty = g_step[B-1].inc_empty_o;
+wire                unused_ch_nseg = &{1'b0, g_step[B-1].nseg_o};
+
+// end of stream after the tlast beat's bytes (waits for space in the count FIFO)
+reg [PW-1:0]        pos_n;
+reg [1:0]           mode_n;
+reg [LW-1:0]        rr_n;
+reg [15:0]          hdr_n;
+reg [PW:0]          lines_inc;     // data lines ended this cycle
+reg [LANES-1:0]     seg_we;
+reg [LANES*PW-1:0]  seg_start;
+reg [LANES*PW-1:0]  seg_end;
+reg [LANES-1:0]     seg_last;
+reg [PW:0]          inc_hdr, inc_empty;
+reg                 done, eos_do;
+
 always @* begin
-    pos_n = pos_reg;
-    mode_n = mode_reg;
-    rr_n = rr_reg;
-    hdr_n = hdr_seen_reg;
-    lines_n = lines_reg;
-    seg_we = {LANES{1'b0}};
-    seg_start = {LANES*PW{1'b0}};
-    seg_end = {LANES*PW{1'b0}};
+    pos_n = ch_pos;
+    mode_n = ch_mode;
+    rr_n = ch_rr;
+    hdr_n = ch_hdr;
+    lines_inc = ch_lines;
+    seg_we = ch_seg_we;
+    seg_start = ch_seg_start;
+    seg_end = ch_seg_end;
     seg_last = {LANES{1'b0}};
-    nseg = {(PW+1){1'b0}};
-    inc_hdr = {(PW+1){1'b0}};
-    inc_empty = {(PW+1){1'b0}};
-    stop = !cur_valid_reg;
-    handled = 1'b0;
-    nb_known = 1'b0;
-    nb_lf = 1'b0;
-    nb_eos = 1'b0;
-    b = 8'd0;
+    inc_hdr = ch_inc_hdr;
+    inc_empty = ch_inc_empty;
     done = 1'b0;
     eos_do = 1'b0;
-
-    for (i = 0; i < B; i = i + 1) begin
-        b = cur_data_reg[8*i +: 8];
-        if (!stop && i >= pos_reg && i < cur_n_reg) begin
-            // the byte after this one (for a CR at a line start)
-            if (i + 1 < cur_n_reg) begin
-                nb_known = 1'b1;
-                nb_eos = 1'b0;
-                nb_lf = (i + 1 < B) ? (cur_data_reg[8*((i + 1) % B) +: 8] == LF) : 1'b0;
-            end else if (cur_last_reg) begin
-                nb_known = 1'b1;
-                nb_eos = 1'b1;
-                nb_lf = 1'b0;
-            end else begin
-                nb_known = in_valid;
-                nb_eos = !in_keep[0];
-                nb_lf = in_keep[0] && (in_data[7:0] == LF);
-            end
-            handled = 1'b0;
-            if (mode_n == M_START) begin
-                if (hdr_n < cfg_header_lines) begin
-                    mode_n = M_HDR;
-                end else if (b == LF) begin
-                    inc_empty = inc_empty + 1'b1;       // empty line
-                    handled = 1'b1;
-                end else if (b == CR && !nb_known) begin
-                    stop = 1'b1;                        // wait for the next beat
-                    pos_n = i[PW-1:0];
-                end else if (b == CR && (nb_lf || nb_eos)) begin
-                    mode_n = M_ECR;                     // "\r\n" or "\r" at end of stream
-                    handled = 1'b1;
-                end else if (nseg == NLANES && !(seg_we[rr_n] && seg_end[PW*rr_n +: PW] == i[PW-1:0])) begin
-                    // every lane has a segment this cycle (a line that directly follows the
-                    // same lane's previous line, as always with N = 1, extends its segment)
-                    stop = 1'b1;
-                    pos_n = i[PW-1:0];
-                end else begin
-                    mode_n = M_DATA;                    // a data line starts: lane rr_n
-                end
-            end
-            if (!stop && !handled) begin
-                case (mode_n)
-                    M_HDR: begin
-                        if (b == LF) begin
-                            hdr_n = hdr_n + 16'd1;
-                            inc_hdr = inc_hdr + 1'b1;
-                            mode_n = M_START;
-                        end
-                    end
-                    M_ECR: begin                        // the LF of a "\r\n" empty line
-                        inc_empty = inc_empty + 1'b1;
-                        mode_n = M_START;
-                    end
-                    default: begin                      // M_DATA
-                        if (!seg_we[rr_n]) begin
-                            seg_we[rr_n] = 1'b1;
-                            seg_start[PW*rr_n +: PW] = i[PW-1:0];
-                            nseg = nseg + 1'b1;
-                        end
-                        seg_end[PW*rr_n +: PW] = i[PW-1:0] + 1'b1;
-                        if (b == LF) begin
-                            lines_n = lines_n + 48'd1;
-                            rr_n = (rr_n == LAST_LANE) ? {LW{1'b0}} : rr_n + 1'b1;
-                            mode_n = M_START;
-                        end
-                    end
-                endcase
-            end
-        end
-    end
-
-    // end of stream after the tlast beat's bytes (waits for space in the count FIFO)
-    if (!stop && cur_last_reg) begin
+    if (!ch_stop && cur_last_reg) begin
         if (cnt_ready) begin
             eos_do = 1'b1;
             done = 1'b1;
-            case (mode_n)
-                M_HDR: inc_hdr = inc_hdr + 1'b1;
-                M_ECR: inc_empty = inc_empty + 1'b1;
+            case (ch_mode)
+                M_HDR: inc_hdr = ch_inc_hdr + 1'b1;
+                M_ECR: inc_empty = ch_inc_empty + 1'b1;
                 M_DATA: begin                           // a final line without LF
-                    if (!seg_we[rr_n]) begin
-                        seg_we[rr_n] = 1'b1;
-                        seg_start[PW*rr_n +: PW] = cur_n_reg;
-                        seg_end[PW*rr_n +: PW] = cur_n_reg;
+                    if (!ch_seg_we[ch_rr]) begin
+                        seg_we[ch_rr] = 1'b1;
+                        seg_start[PW*ch_rr +: PW] = cur_n_reg;
+                        seg_end[PW*ch_rr +: PW] = cur_n_reg;
                     end
-                    seg_last[rr_n] = 1'b1;
-                    lines_n = lines_n + 48'd1;
-                    rr_n = (rr_n == LAST_LANE) ? {LW{1'b0}} : rr_n + 1'b1;
+                    seg_last[ch_rr] = 1'b1;
+                    lines_inc = ch_lines + 1'b1;
+                    rr_n = (ch_rr == LAST_LANE) ? {LW{1'b0}} : ch_rr + 1'b1;
                 end
                 default: ;
             endcase
@@ -304,10 +338,12 @@ always @* begin
         end else begin
             pos_n = cur_n_reg;                          // bytes done, end of stream pending
         end
-    end else if (!stop) begin
+    end else if (!ch_stop) begin
         done = 1'b1;
     end
 end
+
+wire [47:0] lines_n = lines_reg + {{(47-PW){1'b0}}, lines_inc};
 
 // every lane that gets a segment must have FIFO space, else nothing moves this cycle
 wire commit = cur_valid_reg && ((seg_we & ~seg_ready) == {LANES{1'b0}});

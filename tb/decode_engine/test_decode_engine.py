@@ -45,7 +45,7 @@ from tb.decode_lane.test_decode_lane import (
     str_stream,
 )
 
-ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_splitter", "decode_gearbox", "decode_lane", "decode_step",
+ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step",
                   "decode_row_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
 
 
