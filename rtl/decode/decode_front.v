@@ -14,7 +14,7 @@
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANES=1 LANE_BYTES=8
 // lint-params: LANES=4 LANE_BYTES=32
-// synth-skip: synthesised per block instead (decode_lane ≈ 15 min hierarchical at W = 8, decode_gearbox, record_merger; decode_splitter does not finish yet, see its file)
+// synth-skip: synthesised as part of decode_engine (= decode_front + record_merger, hierarchical, about 20 min at the defaults)
 
 `resetall
 `timescale 1ns / 1ps
