@@ -45,8 +45,8 @@ MAX_ROWS = 4000
 WIDTHS = (8, 16, 32)
 LANES = (1, 2, 4)
 FRONT_LANES = (2, 4)
-FRONT_SOURCES = ("decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step", "decode_row_emit",
-                 "xxh64_str", "axis_register", "axis_fifo")
+FRONT_SOURCES = ("decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step",
+                 "decode_row_emit", "xxh64_str", "axis_register", "axis_fifo")
 
 
 def _make_text(rows: int) -> bytes:
@@ -85,24 +85,9 @@ async def run_bench_decode(dut) -> None:
     assert tb.packets == expected, "bench run is not bit-exact"
     await tb.cycles(4)
     assert tb.counters() == golden_counters(rows.counters)
-    n, w = tb.lanes, tb.w // tb.lanes
     beats = sum(len(p) for p in expected)
-    bpc = len(text) / cycles / n
-    out = {
-        "top": "decode_engine",
-        "lane_bytes": w,
-        "lanes": n,
-        "bytes_per_cycle": round(bpc, 4),
-        "rows_per_cycle": round(rows.counters.rows_in / cycles, 5),
-        "rows": rows.counters.rows_in,
-        "bytes": len(text),
-        "cycles": cycles,
-        "output_beats_per_cycle": round(beats / cycles, 4),
-        "limited_by": "output" if beats / cycles >= 0.95 else "lanes",
-        "target_bytes_per_cycle": 0.95 * w,
-        "meets_target": bpc >= 0.95 * w,
-    }
-    Path(os.environ["DECODE_BENCH_OUT"]).write_text(json.dumps(out))
+    _write_result("decode_engine", tb.lanes, tb.w // tb.lanes, rows.counters.rows_in, len(text), cycles, beats,
+                  "output" if beats / cycles >= 0.95 else "lanes")
 
 
 @cocotb.test(timeout_time=1000, timeout_unit="ms")
@@ -173,20 +158,26 @@ async def run_bench_front(dut) -> None:
     assert tb.counters() == golden_counters(rows.counters)
     assert cnt_words == [rows.counters.rows_in], f"side channel {cnt_words}"
     beats = sum(len(p) for p in expected)
-    bpc = len(text) / cycles / n
+    _write_result("decode_front", n, w, rows.counters.rows_in, len(text), cycles, beats, "lanes")
+
+
+def _write_result(top: str, lanes: int, lane_bytes: int, rows: int, text_bytes: int, cycles: int, beats: int,
+                  limited_by: str) -> None:
+    """One configuration's figures, as the `sluice bench decode --json` list entry, to DECODE_BENCH_OUT."""
+    bpc = text_bytes / cycles / lanes
     out = {
-        "top": "decode_front",
-        "lane_bytes": w,
-        "lanes": n,
+        "top": top,
+        "lane_bytes": lane_bytes,
+        "lanes": lanes,
         "bytes_per_cycle": round(bpc, 4),
-        "rows_per_cycle": round(rows.counters.rows_in / cycles, 5),
-        "rows": rows.counters.rows_in,
-        "bytes": len(text),
+        "rows_per_cycle": round(rows / cycles, 5),
+        "rows": rows,
+        "bytes": text_bytes,
         "cycles": cycles,
         "output_beats_per_cycle": round(beats / cycles, 4),
-        "limited_by": "lanes",
-        "target_bytes_per_cycle": 0.95 * w,
-        "meets_target": bpc >= 0.95 * w,
+        "limited_by": limited_by,
+        "target_bytes_per_cycle": 0.95 * lane_bytes,
+        "meets_target": bpc >= 0.95 * lane_bytes,
     }
     Path(os.environ["DECODE_BENCH_OUT"]).write_text(json.dumps(out))
 
@@ -210,37 +201,27 @@ def _run_widths(rows: int, results: list[dict]) -> None:
     from models import records
     from tb.decode_engine.test_decode_engine import ENGINE_SOURCES
 
+    # (top, its sources, lane counts, cocotb test): every lane width of each
+    configs = (("decode_front", FRONT_SOURCES, FRONT_LANES, "run_bench_front"),
+               ("decode_engine", ENGINE_SOURCES, LANES, "run_bench_decode"))
     with tempfile.TemporaryDirectory() as d:
         text_path = Path(d) / "bench.tsv"
         text_path.write_bytes(_make_text(rows))
-        for w in WIDTHS:
-            for n in FRONT_LANES:
-                out = Path(d) / f"front_w{w}n{n}.json"
-                run_cocotb(
-                    toplevel="decode_front",
-                    sources=rtl_sources(*FRONT_SOURCES),
-                    parameters={"LANES": n, "LANE_BYTES": w, "IN_BYTES": n * w,
-                                "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
-                    test_module="decode",
-                    test_dir=Path(__file__).resolve().parent,
-                    extra_env={"DECODE_BENCH_TEXT": str(text_path), "DECODE_BENCH_OUT": str(out),
-                               "COCOTB_TEST_FILTER": "run_bench_front"},
-                )
-                results.append(json.loads(out.read_text()))
-        for w in WIDTHS:
-            for n in LANES:
-                out = Path(d) / f"w{w}n{n}.json"
-                run_cocotb(
-                    toplevel="decode_engine",
-                    sources=rtl_sources(*ENGINE_SOURCES),
-                    parameters={"LANES": n, "LANE_BYTES": w, "IN_BYTES": n * w,
-                                "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
-                    test_module="decode",
-                    test_dir=Path(__file__).resolve().parent,
-                    extra_env={"DECODE_BENCH_TEXT": str(text_path), "DECODE_BENCH_OUT": str(out),
-                               "COCOTB_TEST_FILTER": "run_bench_decode"},
-                )
-                results.append(json.loads(out.read_text()))
+        for top, sources, lane_counts, test in configs:
+            for w in WIDTHS:
+                for n in lane_counts:
+                    out = Path(d) / f"{top}_w{w}n{n}.json"
+                    run_cocotb(
+                        toplevel=top,
+                        sources=rtl_sources(*sources),
+                        parameters={"LANES": n, "LANE_BYTES": w, "IN_BYTES": n * w,
+                                    "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT},
+                        test_module="decode",
+                        test_dir=Path(__file__).resolve().parent,
+                        extra_env={"DECODE_BENCH_TEXT": str(text_path), "DECODE_BENCH_OUT": str(out),
+                                   "COCOTB_TEST_FILTER": test},
+                    )
+                    results.append(json.loads(out.read_text()))
 
 
 def markdown(results: list[dict]) -> str:

@@ -179,9 +179,10 @@ async def run_bench_sim_cocotb_clock(dut) -> None:
     Path(os.environ["SIM_BENCH_OUT"]).write_text(json.dumps({"cycles": n_cycles, "wall_s": wall}))
 
 
-def etl_top_native(rows: int) -> dict:
+def etl_top_native(rows: int, threads: int = 1) -> dict:
     """The full design: the sim backend's streaming pass (etl_top + DMA model + host runtime) on Criteo-like
-    rows, then a bare Verilator loop on the same model object."""
+    rows, then a bare Verilator loop on the same model object. ``threads`` > 1: a multi-threaded model
+    (Verilator --threads; a separate build)."""
     from host_runtime.etl import run_etl
     from host_runtime.sim_device import SimDevice, TopParams
     from host_runtime.spec import load_spec
@@ -190,7 +191,7 @@ def etl_top_native(rows: int) -> dict:
     spec = load_spec("criteo_dlrm")
     text = _text(rows)
     params = TopParams.for_spec(spec)
-    with SimDevice(spec, params=params) as dev:
+    with SimDevice(spec, params=params, threads=threads) as dev:
         run = run_etl(spec, text, dev)
         cycles = run.device_stats["cycles"] - run.stats_before_stream["cycles"]
         bare_n = max(20_000, cycles // 4)
@@ -198,7 +199,8 @@ def etl_top_native(rows: int) -> dict:
         dev.sim.bare(bare_n)
         bare_s = time.perf_counter() - t
     exact = run.batches == run_golden_bytes(spec, text).batches
-    return {"top": "etl_top", "parameters": params.rtl(), "rows": rows, "cycles": cycles, "bit_exact": exact,
+    return {"top": "etl_top", "parameters": params.rtl(), "threads": threads, "rows": rows, "cycles": cycles,
+            "bit_exact": exact,
             "cycles_per_second": round(cycles / run.stream_seconds),
             "bare_cycles": bare_n, "bare_cycles_per_second": round(bare_n / bare_s),
             "what": "cycles_per_second: etl_top + DMA model + host runtime streaming pass (busy design); "
@@ -233,6 +235,11 @@ def run(rows: int) -> dict:
         from cosim.runner import rtl_sources
 
         res = etl_top_native(rows)
+        # the same design as a 2-thread Verilator model (an option of the sim backend: --sim-threads 2)
+        thr = etl_top_native(rows, threads=2)
+        res["threads2_cycles_per_second"] = thr["cycles_per_second"]
+        res["threads2_bare_cycles_per_second"] = thr["bare_cycles_per_second"]
+        res["bit_exact"] = res["bit_exact"] and thr["bit_exact"]
         quoted = {k: (f'"{v}"' if isinstance(v, str) else v) for k, v in res["parameters"].items()}
         res.update(cocotb_rate("etl_top", rtl_sources("etl_top"), quoted, COCOTB_CYCLES))
         res["bare_over_harness"] = round(res["bare_cycles_per_second"] / res["cycles_per_second"], 3)
@@ -277,6 +284,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"bare_cycles_per_second   {res['bare_cycles_per_second']:>12,}   (bare / harness "
               f"{res['bare_over_harness']})")
         print(f"cocotb_cycles_per_second {res['cocotb_cycles_per_second']:>12,}")
+        if "threads2_cycles_per_second" in res:
+            print(f"threads2_cycles_per_second {res['threads2_cycles_per_second']:>10,}   (2-thread model; bare "
+                  f"{res['threads2_bare_cycles_per_second']:,})")
         print("targets: " + ", ".join(f"{k}: {'ok' if v else 'MISSED'}" for k, v in res["targets"].items()))
     return 0 if res["bit_exact"] else 1
 

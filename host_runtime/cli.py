@@ -10,7 +10,7 @@ BACKENDS = ("golden", "sim")
 
 
 def run_backend(spec, input_path: Path, backend: str, *, lanes: int = 2, lane_bytes: int = 32,
-                dense_pes: int = 3, sparse_pes: int = 8, quiet: bool = False):
+                dense_pes: int = 3, sparse_pes: int = 8, sim_threads: int = 1, quiet: bool = False):
     """Run the pipeline on a backend; returns (batches, report dict, TransformState or None)."""
     import dataclasses
 
@@ -25,13 +25,26 @@ def run_backend(spec, input_path: Path, backend: str, *, lanes: int = 2, lane_by
 
     params = dataclasses.replace(TopParams.for_spec(spec, lanes, lane_bytes), dense_pes=dense_pes,
                                  sparse_pes=sparse_pes)
-    with SimDevice(spec, params=params) as dev:
+    with SimDevice(spec, params=params, threads=sim_threads) as dev:
         run = run_etl(spec, Path(input_path), dev, on_batch=None if quiet else _progress(Path(input_path)))
         report = sim_report(spec, run.batches, run.stats_before_stream, run.device_stats, run.passes,
                             run.stream_seconds)
     if not quiet:
         print(file=sys.stderr)
     return run.batches, report, run.state
+
+
+SIM_THREADS_HELP = ("sim: threads of the Verilated model (a separate build; 2 gave 1.2-1.4x on the busy 2 x 32 "
+                    "design with 2 free cores, docs/performance.md)")
+
+
+def _add_sim_args(p: argparse.ArgumentParser) -> None:
+    """The sim backend's build options, shared by `etl` and `train`."""
+    p.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4], help="sim: decode/transform lanes")
+    p.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32], help="sim: bytes per lane beat")
+    p.add_argument("--dense-pes", type=int, default=3, help="sim: dense processing elements per lane")
+    p.add_argument("--sparse-pes", type=int, default=8, help="sim: sparse processing elements per lane")
+    p.add_argument("--sim-threads", type=int, default=1, choices=[1, 2, 4], help=SIM_THREADS_HELP)
 
 
 def _progress(path: Path):
@@ -64,7 +77,7 @@ def _cmd_etl(args: argparse.Namespace) -> int:
     try:
         batches, report, _ = run_backend(spec, args.input, args.backend, lanes=args.lanes,
                                          lane_bytes=args.lane_bytes, dense_pes=args.dense_pes,
-                                         sparse_pes=args.sparse_pes)
+                                         sparse_pes=args.sparse_pes, sim_threads=args.sim_threads)
     except ValueError as e:  # a spec the RTL cannot run names its field
         print(f"sluice etl: {e}", file=sys.stderr)
         return 2
@@ -120,7 +133,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.batch_size:
         spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=args.batch_size))
     batches, _, state = run_backend(spec, args.input, args.backend, lanes=args.lanes, lane_bytes=args.lane_bytes,
-                                    dense_pes=args.dense_pes, sparse_pes=args.sparse_pes, quiet=True)
+                                    dense_pes=args.dense_pes, sparse_pes=args.sparse_pes,
+                                    sim_threads=args.sim_threads, quiet=True)
     hot_ids = None
     if state is not None and state.hotsets:
         hot_ids = [h.ids if h is not None else None for h in state.hotsets]
@@ -171,10 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, type=Path)
     e.add_argument("--report", type=Path, help="write the JSON run report here")
     e.add_argument("--batches-out", type=Path, help="also write the raw batch stream (concatenated buffers)")
-    e.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4], help="sim: decode/transform lanes")
-    e.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32], help="sim: bytes per lane beat")
-    e.add_argument("--dense-pes", type=int, default=3, help="sim: dense processing elements per lane")
-    e.add_argument("--sparse-pes", type=int, default=8, help="sim: sparse processing elements per lane")
+    _add_sim_args(e)
     e.add_argument("--batch-size", type=int, help="override batch.size of the spec")
     e.set_defaults(func=_cmd_etl)
 
@@ -195,10 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--batch-size", type=int, help="override batch.size of the spec")
     t.add_argument("--report", type=Path, help="write the JSON training report (with the loss curve) here")
-    t.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4], help="sim: decode/transform lanes")
-    t.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32], help="sim: bytes per lane beat")
-    t.add_argument("--dense-pes", type=int, default=3, help="sim: dense processing elements per lane")
-    t.add_argument("--sparse-pes", type=int, default=8, help="sim: sparse processing elements per lane")
+    _add_sim_args(t)
     t.set_defaults(func=_cmd_train)
 
     r = sub.add_parser("report", help="print a JSON run report")
@@ -210,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--backend", choices=BACKENDS, default="sim")
     d.add_argument("--lanes", type=int, default=2, choices=[1, 2, 4])
     d.add_argument("--lane-bytes", type=int, default=32, choices=[8, 16, 32])
+    d.add_argument("--sim-threads", type=int, default=1, choices=[1, 2, 4], help=SIM_THREADS_HELP)
     d.add_argument("--config", default="criteo_dlrm")
     d.add_argument("--out", type=Path, default=Path("out/demo"))
     d.add_argument("--steps", type=int, default=300, help="training steps")

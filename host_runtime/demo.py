@@ -39,7 +39,8 @@ def main(args: argparse.Namespace) -> int:
           + (f" (etl_top: {args.lanes} lane(s) x {args.lane_bytes} B, Verilator + DMA model; the first run "
              "builds the model)" if backend == "sim" else ""))
     t1 = time.perf_counter()
-    batches, report, state = run_backend(spec, data, backend, lanes=args.lanes, lane_bytes=args.lane_bytes)
+    batches, report, state = run_backend(spec, data, backend, lanes=args.lanes, lane_bytes=args.lane_bytes,
+                                         sim_threads=getattr(args, "sim_threads", 1))
     report["seconds"] = {**report.get("seconds", {}), "etl_wall": round(time.perf_counter() - t1, 2)}
     npz = out / f"{spec.name}.npz"
     arrays = batches_to_npz(batches, npz)

@@ -99,7 +99,7 @@ class SimDevice(Device):
 
     def __init__(self, spec: PipelineSpec | None = None, *, params: TopParams | None = None,
                  link: LinkParams | None = None, clock_hz: float = 250e6, waves: bool = False, seed: int = 0,
-                 c2h_target: str = "host") -> None:
+                 c2h_target: str = "host", threads: int = 1) -> None:
         from cosim.native import NativeSim
         from cosim.runner import rtl_sources
 
@@ -107,7 +107,8 @@ class SimDevice(Device):
         self.link = link or LinkParams(gen=3, lanes=16)
         self.clock_hz = clock_hz
         self.c2h_target = c2h_target
-        self.sim = NativeSim("etl_top", rtl_sources("etl_top"), self.params.rtl(), waves=waves, seed=seed)
+        self.sim = NativeSim("etl_top", rtl_sources("etl_top"), self.params.rtl(), waves=waves, seed=seed,
+                             threads=threads)
         in_bytes = self.params.lanes * self.params.lane_bytes
         self.dma = Dma(self.link, user_clock_mhz=clock_hz / 1e6, h2c_bytes=in_bytes, c2h_bytes=OUT_BYTES)
         self.sim.attach_dma(self.dma.handle, self.dma.step_function, "s_axis", "m_axis")

@@ -81,12 +81,15 @@ def _dma_struct() -> bytes:
     return m.group(0).encode() if m else dma_h.read_bytes()
 
 
-def build_key(top: str, sources: Sequence[Path], parameters: Mapping[str, object], waves: bool) -> str:
+def build_key(top: str, sources: Sequence[Path], parameters: Mapping[str, object], waves: bool,
+              threads: int = 1) -> str:
     h = hashlib.sha1()
     h.update(json.dumps({
         "top": top, "params": {k: str(v) for k, v in sorted(parameters.items())},
         "sources": [_rel(s) for s in sources], "waves": waves, "flags": FLAGS_VERSION,
-        "vargs": VERILATOR_ARGS, "make": MAKE_VARS, "cxx": CXXFLAGS, "nproc_threads": 0,
+        "vargs": VERILATOR_ARGS, "make": MAKE_VARS, "cxx": CXXFLAGS,
+        # single-threaded models keep their historical key (0)
+        "nproc_threads": 0 if threads == 1 else threads,
     }, sort_keys=True).encode())
     for f in [*sources, *_harness_files()]:
         h.update(_rel(f).encode())
@@ -132,24 +135,30 @@ def _ports_header(ports: Sequence[Port], clock: str) -> str:
     return "\n".join(lines)
 
 
-def _runtime_cache(waves: bool) -> Path:
+def _runtime_cache(waves: bool, threads: int) -> Path:
     key = f"{ensure_verilator_env()}|{FLAGS_VERSION}|{VERILATOR_ARGS}|{MAKE_VARS}|{CXXFLAGS}|waves={waves}"
+    if threads != 1:
+        key += f"|threads={threads}"
     return NATIVE_ROOT / ".runtime" / hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
 def build(
     top: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
-    waves: bool = False, clock: str = "clk", jobs: int = 2,
+    waves: bool = False, clock: str = "clk", jobs: int = 2, threads: int = 1,
 ) -> Built:
     """Build or reuse ``build/native/<top>/<key>/libsluice_sim.so``.
 
     ``sources[0]`` must declare ``top`` (its header gives the port list); other modules
-    are found in ``sources`` or through the ``rtl/`` library directories.
+    are found in ``sources`` or through the ``rtl/`` library directories. ``threads`` > 1
+    builds a multi-threaded model (Verilator ``--threads``: the calling thread plus
+    ``threads - 1`` workers share each eval).
     """
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
     ensure_verilator_env()
     params = dict(parameters or {})
     sources = [Path(s).resolve() for s in sources]
-    bdir = NATIVE_ROOT / top / build_key(top, sources, params, waves)
+    bdir = NATIVE_ROOT / top / build_key(top, sources, params, waves, threads)
     bdir.mkdir(parents=True, exist_ok=True)
     lib = bdir / LIB_NAME
     meta_file = bdir / "meta.json"
@@ -174,13 +183,14 @@ def build(
         cmd = [
             "verilator", "--cc", "--exe", "--top-module", top, "--prefix", "Vtop", "--Mdir", str(obj),
             *VERILATOR_ARGS, *(["--trace-fst"] if waves else []),
+            *(["--threads", str(threads)] if threads > 1 else []),
             *[f'-G{k}="{v}"' if isinstance(v, str) else f"-G{k}={v}" for k, v in params.items()],
             *[a for d in rtl_include_dirs() for a in ("-y", str(d))], *[f"-I{d}" for d in rtl_include_dirs()],
             "-CFLAGS", " ".join([CXXFLAGS, *inc]), "-LDFLAGS", "-shared",
             "-o", str(tmp_lib), str(HERE / "harness.cpp"), *map(str, sources),
         ]
         _run(cmd, bdir)
-        cache = _runtime_cache(waves)
+        cache = _runtime_cache(waves, threads)
         seeded = []
         if cache.is_dir():
             for f in sorted(cache.glob("verilated*.[od]")):

@@ -193,8 +193,8 @@ class NativeSim:
     """A Verilated ``top`` in a generated C++ harness (see docs/spec/native_sim.md)."""
 
     def __init__(self, top: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
-                 waves: bool = False, seed: int = 0, clock: str = "clk") -> None:
-        self.built = build(top, sources, parameters or {}, waves=waves, clock=clock)
+                 waves: bool = False, seed: int = 0, clock: str = "clk", threads: int = 1) -> None:
+        self.built = build(top, sources, parameters or {}, waves=waves, clock=clock, threads=threads)
         self.top = top
         self.parameters = self.built.parameters
         self._lib = C.CDLL(str(self.built.lib))

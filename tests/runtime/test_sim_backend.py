@@ -71,6 +71,12 @@ def test_sim_etl_equals_golden_presets(preset: str, tmp_path: Path) -> None:
     _check_same(preset, tmp_path, [])
 
 
+@pytest.mark.slow
+def test_sim_threads_equals_golden(tmp_path: Path) -> None:
+    """A 2-thread Verilated model (`--sim-threads 2`, its own build) gives the same .npz and counters."""
+    _check_same("criteo_dlrm", tmp_path, ["--sim-threads", "2"])
+
+
 def test_sim_and_golden_losses_identical(tmp_path: Path) -> None:
     losses = {}
     for backend in ("sim", "golden"):
