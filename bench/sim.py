@@ -232,7 +232,7 @@ def cocotb_rate(top: str, sources: list[Path], params: dict[str, int], cycles: i
     return {"cocotb_cycles": r["cycles"], "cocotb_cycles_per_second": round(r["cycles"] / r["wall_s"])}
 
 
-def blocks(cycles: int = 20_000) -> dict:
+def blocks(cycles: int = 100_000) -> dict:
     """Where the full design's per-cycle cost sits: each etl_top block built alone (criteo_dlrm 2 x 32
     parameters; the other parameters as etl_top instantiates the block), after reset, clocked by the bare loop
     with idle inputs. Standalone, the blocks' cfg_* are top-level inputs, which Verilator also evaluates in
