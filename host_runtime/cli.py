@@ -29,7 +29,7 @@ def run_backend(spec, input_path: Path, backend: str, *, lanes: int = 2, lane_by
         run = run_etl(spec, Path(input_path), dev, on_batch=None if quiet else _progress(Path(input_path)))
         report = sim_report(spec, run.batches, run.stats_before_stream, run.device_stats, run.passes,
                             run.stream_seconds)
-    if not quiet:
+    if not quiet and sys.stderr.isatty():  # end the in-place progress line
         print(file=sys.stderr)
     return run.batches, report, run.state
 
@@ -47,16 +47,25 @@ def _add_sim_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sim-threads", type=int, default=1, choices=[1, 2, 4], help=SIM_THREADS_HELP)
 
 
+PROGRESS_LOG_EVERY = 50  # batches between progress lines when stderr is not a terminal
+
+
 def _progress(path: Path):
-    """A one-line progress bar on stderr: batches and rows out so far."""
+    """Progress on stderr: batches and rows out so far. On a terminal one line rewritten in place; into a log
+    (not a TTY) a plain line every PROGRESS_LOG_EVERY batches, so the log stays readable."""
     state = {"batches": 0, "rows": 0}
+    tty = sys.stderr.isatty()
 
     def on_batch(view) -> None:
         from models.pack import parse_batch
 
         state["batches"] += 1
         state["rows"] += int(parse_batch(view, verify_checksum=False).header["rows"])
-        print(f"\r  sim: {state['batches']} batches, {state['rows']:,} rows", end="", file=sys.stderr, flush=True)
+        line = f"  sim: {state['batches']} batches, {state['rows']:,} rows"
+        if tty:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif state["batches"] % PROGRESS_LOG_EVERY == 0:
+            print(line, file=sys.stderr, flush=True)
 
     return on_batch
 
