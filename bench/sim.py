@@ -223,8 +223,9 @@ def cocotb_rate(top: str, sources: list[Path], params: dict[str, int], cycles: i
                        test_dir=Path(__file__).resolve().parent,
                        extra_env={"SIM_BENCH_TEXT": str(text), "SIM_BENCH_OUT": str(out),
                                   "SIM_BENCH_CYCLES": str(cycles),
-                                  "COCOTB_TEST_FILTER": "run_bench_sim_cocotb_clock" if top == "etl_top"
-                                  else "run_bench_sim_cocotb"})
+                                  # a regex: end-anchored, one test name is a prefix of the other
+                                  "COCOTB_TEST_FILTER": "run_bench_sim_cocotb_clock$" if top == "etl_top"
+                                  else "run_bench_sim_cocotb$"})
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -284,12 +285,7 @@ def run(rows: int) -> dict:
         res["bit_exact"] = res["bit_exact"] and thr["bit_exact"]
         quoted = {k: (f'"{v}"' if isinstance(v, str) else v) for k, v in res["parameters"].items()}
         res.update(cocotb_rate("etl_top", rtl_sources("etl_top"), quoted, COCOTB_CYCLES))
-        res["bare_over_harness"] = round(res["bare_cycles_per_second"] / res["cycles_per_second"], 3)
-        res["cocotb_speedup"] = round(res["cycles_per_second"] / res["cocotb_cycles_per_second"], 1)
-        res["targets"] = {"cycles_per_second >= 1e6": res["cycles_per_second"] >= 1_000_000,
-                          "bare_over_harness <= 2": res["bare_over_harness"] <= 2.0}
-        res["cores"] = os.cpu_count()
-        return res
+        return _with_targets(res)
     top, sources, params = _top()
     note = None
     try:
@@ -303,13 +299,18 @@ def run(rows: int) -> dict:
         top, sources, params = _lane_top()
         res = native(top, sources, params, rows)
     res.update(cocotb_rate(top, sources, params, COCOTB_CYCLES))
+    if note:
+        res["note"] = note
+    return _with_targets(res)
+
+
+def _with_targets(res: dict) -> dict:
+    """The ratios and the issue's two targets, from the three measured rates."""
     res["bare_over_harness"] = round(res["bare_cycles_per_second"] / res["cycles_per_second"], 3)
     res["cocotb_speedup"] = round(res["cycles_per_second"] / res["cocotb_cycles_per_second"], 1)
     res["targets"] = {"cycles_per_second >= 1e6": res["cycles_per_second"] >= 1_000_000,
                       "bare_over_harness <= 2": res["bare_over_harness"] <= 2.0}
     res["cores"] = os.cpu_count()
-    if note:
-        res["note"] = note
     return res
 
 

@@ -67,7 +67,7 @@ localparam integer LANES_I = LANES;
 localparam [PW:0] NLANES = LANES_I[PW:0];
 localparam [7:0] LF = 8'h0A;
 localparam [7:0] CR = 8'h0D;
-localparam [1:0] M_START = 2'd0, M_HDR = 2'd1, M_DATA = 2'd2, M_ECR = 2'd3;
+`include "decode_split_modes.vh"
 
 initial begin
     if (LANES != 1 && LANES != 2 && LANES != 4) begin

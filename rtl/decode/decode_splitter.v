@@ -95,7 +95,7 @@ localparam CW = COUNTER_WIDTH;
 localparam integer LAST_LANE_I = LANES - 1;
 localparam [LW-1:0] LAST_LANE = LAST_LANE_I[LW-1:0];
 localparam [7:0] LF = 8'h0A;
-localparam [1:0] M_START = 2'd0, M_HDR = 2'd1, M_DATA = 2'd2, M_ECR = 2'd3;
+`include "decode_split_modes.vh"
 
 initial begin
     if (LANES != 1 && LANES != 2 && LANES != 4) begin
