@@ -60,8 +60,10 @@ class GpuFeed:
 
     def __init__(self, geometry: BatchGeometry, device: str | torch.device, source: Iterable[Any], *,
                  slots: int = 2, on_copied: Callable[[Any], None] | None = None, skip_empty: bool = True) -> None:
+        from host_runtime.training.trainer import cuda_index
+
         self.g = geometry
-        self.device = torch.device(device)
+        self.device = cuda_index(torch.device(device))
         self.copy_stream = torch.cuda.Stream(device=self.device)
         self._bufs = [torch.empty(geometry.total_bytes, dtype=torch.uint8, device=self.device) for _ in range(slots)]
         self._views = [map_batch(b, geometry, 0, 0) for b in self._bufs]
@@ -164,3 +166,52 @@ def host_buffers(items: Iterable[np.ndarray | bytes], pinned: bool) -> list[torc
         t.numpy()[:] = a
         out.append(t)
     return out
+
+
+class HostFeed:
+    """The CPU counterpart of GpuFeed (same interface): batches are used where they are, in host memory."""
+
+    def __init__(self, geometry: BatchGeometry, source: Iterable[Any], *,
+                 on_copied: Callable[[Any], None] | None = None, skip_empty: bool = True) -> None:
+        self.g, self._source, self._on_copied, self._skip_empty = geometry, source, on_copied, skip_empty
+        self.stats = FeedStats()
+        self._tokens: dict[int, Any] = {}
+
+    def __iter__(self) -> Iterator[Batch]:
+        it = iter(self._source)
+        while True:
+            t = time.perf_counter()
+            item = next(it, None)
+            self.stats.consumer_wait_s += time.perf_counter() - t
+            if item is None:
+                return
+            buf, token = item if isinstance(item, tuple) else (item, None)
+            t = time.perf_counter()
+            rows, popular = read_header(buf, self.g)
+            if rows == 0 and self._skip_empty:
+                if self._on_copied is not None and token is not None:
+                    self._on_copied(token)
+                continue
+            b = map_batch(buf[:self.g.total_bytes], self.g, rows, popular)
+            b.slot = self.stats.batches
+            self._tokens[b.slot] = token
+            self.stats.batches += 1
+            self.stats.bytes += self.g.total_bytes
+            self.stats.enqueue_s += time.perf_counter() - t
+            yield b
+
+    def release(self, b: Batch) -> None:
+        token = self._tokens.pop(b.slot, None)
+        if self._on_copied is not None and token is not None:
+            self._on_copied(token)
+
+    def join(self) -> None:
+        pass
+
+
+def make_feed(geometry: BatchGeometry, device: str | torch.device, source: Iterable[Any], *,
+              on_copied: Callable[[Any], None] | None = None, slots: int = 2) -> "GpuFeed | HostFeed":
+    """A GpuFeed for a CUDA device, a HostFeed otherwise."""
+    if torch.device(device).type == "cuda":
+        return GpuFeed(geometry, device, source, slots=slots, on_copied=on_copied)
+    return HostFeed(geometry, source, on_copied=on_copied)

@@ -41,6 +41,7 @@ from host_runtime.training.embedding import (FusedTable, rowwise_adagrad_values,
                                              table_offsets)
 from host_runtime.training.model import DenseDlrm
 from host_runtime.training.optim import DenseAdagrad
+from host_runtime.training.trainer import cuda_index, set_determinism
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,21 @@ def cpu_placement(rows: Sequence[int]) -> Placement:
     return Placement(tuple(rows), tuple(np.zeros(0, dtype=np.int64) for _ in rows))
 
 
-def _pin(t: torch.Tensor) -> torch.Tensor:
-    """Page-lock a large CPU tensor in place (cudaHostRegister: no power-of-two rounding as pin_memory() has)."""
-    if torch.cuda.is_available():
+def _pin(t: torch.Tensor) -> bool:
+    """Page-lock a large CPU tensor in place (cudaHostRegister: no power-of-two rounding as pin_memory() has);
+    False where the platform refuses (the tensor then stays pageable, which only slows the cold-row copies)."""
+    try:
         err = torch.cuda.cudart().cudaHostRegister(t.data_ptr(), t.numel() * t.element_size(), 0)
-        if int(err) != 0:
-            raise RuntimeError(f"cudaHostRegister failed ({err})")
-    return t
+        return int(err) == 0
+    except (RuntimeError, AttributeError, TypeError):
+        return False
+
+
+def _unpin(t: torch.Tensor) -> None:
+    try:
+        torch.cuda.cudart().cudaHostUnregister(t.data_ptr())
+    except (RuntimeError, AttributeError, TypeError):
+        pass
 
 
 @dataclass
@@ -166,10 +175,10 @@ class HybridTrainer:
                  device: str = "cpu", cfg: DlrmConfig = DlrmConfig(), opts: TrainOptions = TrainOptions(),
                  init_weight: torch.Tensor, prefetch: bool = True, pin: bool = True,
                  popular_first: bool = True) -> None:
-        self.device = torch.device(device)
+        self.device = cuda_index(torch.device(device))
         self.cuda = self.device.type == "cuda"
         self.opts, self.place, self.prefetch = opts, placement, prefetch
-        torch.use_deterministic_algorithms(opts.deterministic)
+        set_determinism(opts.deterministic, self.device)
         torch.manual_seed(opts.seed)
         self.model = DenseDlrm(n_dense, len(placement.rows), cfg).to(self.device)
         self.opt = DenseAdagrad(self.model.parameters(), opts.lr, opts.eps)
@@ -186,13 +195,13 @@ class HybridTrainer:
         self.gpu_off = torch.tensor(table_offsets(placement.gpu_rows), device=self.device).view(nf, 1)
         # CPU table: every table with a hot set, whole; the slot map says which of its rows are hot
         cpu_rows = placement.cpu_rows
-        cpu_idx = torch.cat([torch.arange(full_off[f], full_off[f] + cpu_rows[f]) for f in range(nf)])
-        self.cpu_w = init_weight.index_select(0, cpu_idx.to(init_weight.device)).cpu().contiguous()
+        self.cpu_w = torch.empty(sum(cpu_rows), self.dim, dtype=torch.float32)
+        for f, o in enumerate(table_offsets(cpu_rows)):  # table by table: no second full-size copy anywhere
+            if cpu_rows[f]:
+                self.cpu_w[o:o + cpu_rows[f]].copy_(init_weight[full_off[f]:full_off[f] + cpu_rows[f]])
         self.cpu_st = torch.zeros(self.cpu_w.shape[0], dtype=torch.float32)
         self._pinned = pin and self.cuda
-        if self._pinned:
-            _pin(self.cpu_w)
-            _pin(self.cpu_st)
+        self.table_pinned = self._pinned and _pin(self.cpu_w) and _pin(self.cpu_st)
         self.cpu_off = torch.tensor(table_offsets(cpu_rows), dtype=torch.int64).view(nf, 1)
         self.rows_t = torch.tensor(placement.rows, dtype=torch.int64).view(nf, 1)
         self.slot_map = torch.full((self.cpu_w.shape[0],), -1, dtype=torch.int32)
@@ -201,6 +210,7 @@ class HybridTrainer:
             if h is not None and len(h):
                 self.slot_map[self.cpu_off[f, 0] + torch.from_numpy(h)] = torch.arange(len(h), dtype=torch.int32)
         self.full_gpu = torch.tensor([h is None for h in placement.hot]).view(nf, 1)
+        self.full_gpu_dev = self.full_gpu.to(self.device)
         self.any_hot = any(h is not None and len(h) for h in placement.hot)
         # the batches' own hot sets: to turn popular rows' slots back into ids when the placement differs
         self.same_hot = popular_first and all((a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
@@ -295,7 +305,7 @@ class HybridTrainer:
         lo = p if self.same_hot else 0
         if lo:  # popular micro-batch: every table it touches is on the GPU
             sp = dev.sparse[:, :lo].long()
-            gidx = torch.where(self.full_gpu.to(self.device), sp % self.gpu.rows.clamp(min=1), sp) + self.gpu_off
+            gidx = torch.where(self.full_gpu_dev, sp % self.gpu.rows.clamp(min=1), sp) + self.gpu_off
             emb_p = self.gpu.weight.index_select(0, gidx.t().reshape(-1)).view(lo, -1, self.dim).requires_grad_(True)
             loss_p = self._dense_loss(dev.dense[:lo], emb_p, dev.labels[:lo], n)
             loss_p.backward()
@@ -379,9 +389,9 @@ class HybridTrainer:
     def close(self) -> None:
         self.finish()
         self.worker.close()
-        if self._pinned:
-            torch.cuda.cudart().cudaHostUnregister(self.cpu_w.data_ptr())
-            torch.cuda.cudart().cudaHostUnregister(self.cpu_st.data_ptr())
+        if self.table_pinned:
+            _unpin(self.cpu_w)
+            _unpin(self.cpu_st)
 
     def loss_values(self) -> list[float]:
         return [float(x) for x in torch.stack(self.losses).cpu()] if self.losses else []

@@ -27,6 +27,20 @@ from host_runtime.training.optim import DenseAdagrad
 from models.pipeline_spec import PipelineSpec
 
 
+def set_determinism(on: bool, device: torch.device) -> None:
+    """torch.use_deterministic_algorithms for the process (cuBLAS needs its workspace setting for that)."""
+    if on and device.type == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(on)
+
+
+def cuda_index(device: torch.device) -> torch.device:
+    """'cuda' -> 'cuda:<current>' (threads and streams want an explicit index)."""
+    if device.type == "cuda" and device.index is None:
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
+
+
 class HotUnmap:
     """Hotline batches carry hot-table slots in their popular rows; all-on-one-device storage wants full ids.
     A [F, C] slot -> id map on the device turns them back with fixed-shape ops (graph-safe)."""
@@ -86,12 +100,10 @@ class Trainer:
     def __init__(self, spec: PipelineSpec, *, device: str = "cpu", cfg: DlrmConfig = DlrmConfig(),
                  opts: TrainOptions = TrainOptions(), hot_ids: Sequence[np.ndarray | None] | None = None,
                  store: EmbeddingStore | None = None, segment_sum: str = "index_add") -> None:
-        self.device = torch.device(device)
+        self.device = cuda_index(torch.device(device))
         self.cuda = self.device.type == "cuda"
         self.opts, self.cfg = opts, cfg
-        if opts.deterministic and self.cuda:
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        torch.use_deterministic_algorithms(opts.deterministic)
+        set_determinism(opts.deterministic, self.device)
         torch.manual_seed(opts.seed)
         # the dense part is built on the CPU from the seed, so every device and storage starts from equal weights
         self.model = DenseDlrm(len(spec.dense), len(spec.sparse), cfg).to(self.device)
@@ -123,7 +135,9 @@ class Trainer:
         with torch.no_grad():
             rows, ctx = self.store.lookup(b)
         emb = rows.detach().requires_grad_(True)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opts.bf16):
+        # autocast's weight-cast cache must be off under graph capture (cached casts would outlive the capture)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opts.bf16,
+                            cache_enabled=not self.opts.graphs):
             logits = self.dense_fn(b.dense, emb)
         mask = (torch.arange(logits.shape[0], device=logits.device) < b.rows_t).float()
         bce = F.binary_cross_entropy_with_logits(logits, b.labels, reduction="none")
