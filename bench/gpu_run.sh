@@ -17,7 +17,7 @@ for stage in "$@"; do
       python3 -c "import host_runtime.cli, host_runtime.producer, host_runtime.training.hybrid, bench.train, bench.feed; print('imports ok')"
       ;;
     check)
-      timeout 150 python3 -m pytest -q -p no:cacheprovider tests/runtime/test_train_cuda.py 2>&1 | tail -15
+      timeout 150 python3 -m pytest -q -p no:cacheprovider --tb=short tests/runtime/test_train_cuda.py 2>&1 | tail -${CHECK_TAIL:-15}
       ;;
     train)
       timeout "${TRAIN_TIMEOUT:-420}" python3 -m host_runtime.cli bench train --device cuda --json \

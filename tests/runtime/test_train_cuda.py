@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,7 +24,6 @@ from models.pipeline import run_golden_bytes
 
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # before any cuBLAS handle: deterministic mode
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "criteo" / "sample_train.tsv"
 STEPS = 12
 
 
@@ -68,7 +66,7 @@ def test_cuda_deterministic_repeats_and_agrees_with_cpu(dlrm) -> None:
     a = _train(spec, batches, TrainOptions(seed=2))
     b = _train(spec, batches, TrainOptions(seed=2))
     assert a == b
-    cpu = _train(spec, batches, TrainOptions(seed=2), device="cpu")
+    cpu = _train(spec, batches, TrainOptions(seed=2), device="cpu")  # (generated rows: shared/ is not here)
     np.testing.assert_allclose(a, cpu, rtol=0, atol=1e-4)  # different kernels: float rounding only
 
 
@@ -111,7 +109,7 @@ def test_hybrid_on_gpu_agrees_with_all_tables_on_gpu() -> None:
 def test_producer_batches_land_in_gpu_memory_unchanged() -> None:
     spec = load_spec("criteo_dlrm")
     spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=16))
-    text = DATA.read_bytes()
+    text = _text(300)
     want = run_golden_bytes(spec, text).batches
     p = BatchProducer(spec, text, GoldenDevice(), slots=2, c2h_target="gpu", keep_batches=False)
     feed = GpuFeed(spec.geometry(), "cuda", ((pb.buffer, pb) for pb in p), on_copied=p.release, skip_empty=False)
