@@ -182,6 +182,13 @@ def _agree(ref: list[float], got: list[float], window: int = 10) -> dict[str, fl
             "final_window_mean": round(float(wb[-1]), 5), "reference_final_window_mean": round(float(wa[-1]), 5)}
 
 
+EVAL_BATCHES = 4
+EQUAL_ACCURACY_TOL = 0.002
+"""Equal accuracy: held-out log loss within 0.002 of the all-GPU trainer's (about 0.4 % of Criteo-like losses,
+the size of effect CTR models are compared at); the same bench reports the gap between two all-GPU runs that
+differ only in the order of atomic float additions, the noise floor any comparison lives with."""
+
+
 def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
@@ -191,8 +198,8 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     from host_runtime.training.config import CPU_MAX_ROWS, DlrmConfig, table_rows
     from host_runtime.training.cpu_etl import generate_batches
     from host_runtime.training.embedding import FusedTable, init_table
-    from host_runtime.training.feed import host_buffers
-    from host_runtime.training.hybrid import HybridTrainer, Placement, cpu_placement, hotline_placement
+    from host_runtime.training.feed import host_buffers, make_feed
+    from host_runtime.training.hybrid import HybridTrainer, cpu_placement, hotline_placement
     from host_runtime.training.trainer import DeviceStore, HotUnmap, Trainer
 
     base = load_spec(args.config)
@@ -206,10 +213,11 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     cuda = dev.startswith("cuda")
     fast = _opts("graph")
     eager = dataclasses.replace(fast, graphs=False)
+    n_train = args.warmup + args.steps
     report: dict[str, Any] = {"bench": "train --hybrid", "machine": machine(dev), "pipeline": base.name,
                               "batch": size, "emb_dim": dim, "gpu_embedding_budget_gib": args.gpu_budget_gib,
-                              "configs": []}
-    n_all = args.warmup + args.steps
+                              "train_batches": n_train, "eval_batches": EVAL_BATCHES,
+                              "equal_accuracy_tolerance": EQUAL_ACCURACY_TOL, "configs": []}
     for cap in caps:
         spec = dataclasses.replace(base, batch=dataclasses.replace(base.batch, size=size),
                                    hotset=dataclasses.replace(base.hotset, capacity=cap))
@@ -217,35 +225,45 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
             spec = dataclasses.replace(spec, sparse=tuple(dataclasses.replace(s, modulus=CPU_MAX_ROWS)
                                                           for s in spec.sparse))
         t0 = time.perf_counter()
-        data, state = generate_batches(spec, args.rows or (1 << 20))
+        data, state = generate_batches(spec, args.rows or (n_train + EVAL_BATCHES) * size)
         hot = [h.ids.astype(np.int64) if h is not None else None for h in state.hotsets]
-        raw = data[size]
-        pinned = host_buffers(raw, pinned=cuda)
+        pinned = host_buffers(data[size], pinned=cuda)
+        if len(pinned) < n_train + EVAL_BATCHES:
+            raise ValueError(f"{len(pinned)} batches made, {n_train + EVAL_BATCHES} needed (raise --rows)")
+        train_bufs, eval_bufs = pinned[:n_train], pinned[-EVAL_BATCHES:]  # every batch seen once; eval held out
         hosts = [host_batch(p, verify=False) for p in pinned]
         rows = table_rows(spec, None)
         w0 = init_table(rows, dim, dev, seed=0)
-        cfg_rec: dict[str, Any] = {"hot_capacity": cap, "data_rows": sum(h.rows for h in hosts),
-                                   "batches": len(hosts), "generated_s": round(time.perf_counter() - t0, 1),
+        cfg_rec: dict[str, Any] = {"hot_capacity": cap, "generated_s": round(time.perf_counter() - t0, 1),
                                    "popular_fraction": round(sum(h.popular for h in hosts) / sum(h.rows for h in hosts), 4),
                                    "modes": {}}
         full_bytes = (sum(rows) + 1) * (dim + 1) * 4
         cfg_rec["all_tables_bytes"] = full_bytes
         cfg_rec["all_tables_exceed_budget"] = full_bytes > budget
 
-        def feed():
-            return _feed(spec, dev, pinned, n_all)
+        def evaluate(fn) -> float:
+            f = make_feed(spec.geometry(), dev, eval_bufs)
+            out = []
+            for i, b in enumerate(f):
+                out.append(float(fn(b, hosts[len(pinned) - EVAL_BATCHES + i])))
+                f.release(b)
+            f.join()
+            return round(float(np.mean(out)), 5)
 
-        # (a) every table on the GPU (the fast trainer, CUDA graph)
-        _free()
-        tr = Trainer(spec, device=dev, cfg=cfg, opts=fast,
-                     store=DeviceStore(FusedTable(rows, dim, dev, weight=w0.clone()), HotUnmap(hot, torch.device(dev))))
-        f = feed()
-        r = drive(lambda i, b: tr.step(b), f, args.steps, args.warmup)
-        f.join()
-        ref = tr.loss_values()
-        cfg_rec["modes"]["all_gpu"] = {**r, "gpu_embedding_bytes": full_bytes,
-                                       "within_budget": full_bytes <= budget}
-        del tr, f
+        refs: list[list[float]] = []
+        for name in ("all_gpu", "all_gpu_rerun"):  # (a) every table on the GPU (fast trainer, CUDA graph), twice
+            _free()
+            tr = Trainer(spec, device=dev, cfg=cfg, opts=fast,
+                         store=DeviceStore(FusedTable(rows, dim, dev, weight=w0.clone()), HotUnmap(hot, torch.device(dev))))
+            f = make_feed(spec.geometry(), dev, train_bufs)
+            r = drive(lambda i, b: tr.step(b), f, args.steps, args.warmup)
+            f.join()
+            refs.append(tr.loss_values())
+            cfg_rec["modes"][name] = {**r, "eval_loss": evaluate(lambda b, h: tr.eval_loss(b)),
+                                      "gpu_embedding_bytes": full_bytes, "within_budget": full_bytes <= budget}
+            del tr, f
+        ref_eval = cfg_rec["modes"]["all_gpu"]["eval_loss"]
+        cfg_rec["noise_floor_eval_loss"] = round(abs(cfg_rec["modes"]["all_gpu_rerun"]["eval_loss"] - ref_eval), 5)
         _free()
         for name, pl, prefetch in (("hybrid", hotline_placement(rows, hot), True),
                                    ("cpu_embeddings_classic", cpu_placement(rows), False),
@@ -254,31 +272,37 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
             h = HybridTrainer(len(spec.dense), pl, hot, device=dev, cfg=cfg, opts=eager, init_weight=w0,
                               prefetch=prefetch)
             setup = time.perf_counter() - t1
-            f = feed()
-            r = drive(lambda i, b: h.step(b, hosts[i % len(hosts)],
-                                          hosts[(i + 1) % len(hosts)] if i + 1 < n_all else None),
+            f = make_feed(spec.geometry(), dev, train_bufs)
+            r = drive(lambda i, b: h.step(b, hosts[i], hosts[i + 1] if i + 1 < n_train else None),
                       f, args.steps, args.warmup)
             f.join()
             h.finish()
+            ev = evaluate(lambda b, hb: h.eval_loss(b, hb))
+            r.pop("gpu_utilisation")  # the step's stream also waits for the CPU's cold rows: not a GPU-busy time
             cfg_rec["modes"][name] = {**r, **h.stats.summary(), "setup_s": round(setup, 1),
-                                      "cold_table_pinned": h.table_pinned,
+                                      "cold_table_pinned": h.table_pinned, "eval_loss": ev,
+                                      "eval_loss_diff_vs_all_gpu": round(ev - ref_eval, 5),
+                                      "equal_accuracy": abs(ev - ref_eval) <= EQUAL_ACCURACY_TOL,
                                       "gpu_embedding_bytes": pl.gpu_bytes(dim), "cpu_embedding_bytes": pl.cpu_bytes(dim),
                                       "within_budget": pl.gpu_bytes(dim) <= budget,
-                                      "loss_vs_all_gpu": _agree(ref, h.loss_values())}
+                                      "train_loss_vs_all_gpu": _agree(refs[0], h.loss_values())}
             h.close()
             del h, f
             _free()
-            print(json.dumps({"cap": cap, "mode": name, "rows_per_s": r["rows_per_s"]}), flush=True)
+            print(json.dumps({"cap": cap, "mode": name, "rows_per_s": r["rows_per_s"], "eval_loss": ev,
+                              "ref_eval_loss": ref_eval}), flush=True)
         m = cfg_rec["modes"]
+        cfg_rec["train_loss_all_gpu_rerun_vs_all_gpu"] = _agree(refs[0], refs[1])
         cfg_rec["hybrid_vs_cpu_classic"] = round(m["hybrid"]["rows_per_s"] / m["cpu_embeddings_classic"]["rows_per_s"], 2)
         cfg_rec["hybrid_vs_cpu_pipelined"] = round(m["hybrid"]["rows_per_s"] / m["cpu_embeddings_pipelined"]["rows_per_s"], 2)
         cfg_rec["hybrid_vs_all_gpu"] = round(m["hybrid"]["rows_per_s"] / m["all_gpu"]["rows_per_s"], 3)
         report["configs"].append(cfg_rec)
         _save(args, report)
-        del w0, pinned, hosts
+        del w0, pinned, hosts, train_bufs, eval_bufs
         _free()
-    report["goal"] = "hybrid >= 2.2x the CPU-embedding baseline (Hotline)"
-    report["goal_met"] = all(c["hybrid_vs_cpu_classic"] >= 2.2 for c in report["configs"])
+    report["goal"] = "hybrid >= 2.2x the CPU-embedding baseline (Hotline), at equal accuracy"
+    report["goal_met"] = all(c["hybrid_vs_cpu_classic"] >= 2.2 and c["modes"]["hybrid"]["equal_accuracy"]
+                             for c in report["configs"])
     return report
 
 

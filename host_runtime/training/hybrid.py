@@ -41,7 +41,7 @@ from host_runtime.training.embedding import (FusedTable, rowwise_adagrad_values,
                                              table_offsets)
 from host_runtime.training.model import DenseDlrm
 from host_runtime.training.optim import DenseAdagrad
-from host_runtime.training.trainer import cuda_index, set_determinism
+from host_runtime.training.trainer import HotUnmap, cuda_index, set_determinism
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ class _Cold:
     """What the worker sends the GPU for one batch's non-popular part."""
 
     lo: int  # first non-popular row
-    gpu_idx: torch.Tensor  # int32 [F, m]: row in the GPU table, -1 where the row is cold
-    cold_pos: torch.Tensor  # int64 [K]: flat positions in [F, m] of the cold entries
+    cold_pos: torch.Tensor  # int64 [K]: flat positions in [F, m] (feature-major) of the cold entries
     cold_gid: torch.Tensor  # int64 [K]: their rows in the CPU table
     w: torch.Tensor  # float32 [K, D]: their values as gathered
     st: torch.Tensor  # float32 [K]: their accumulators as gathered
@@ -118,7 +117,7 @@ class HybridStats:
     wait_cold_s: float = 0.0  # main thread waiting for a batch's cold rows
 
     def summary(self) -> dict:
-        return {"steps": self.steps, "rows": self.rows,
+        return {"steps_incl_warmup": self.steps, "rows_incl_warmup": self.rows,
                 "popular_fraction": round(self.popular_rows / max(1, self.rows), 4),
                 "cold_lookup_fraction": round(self.cold_lookups / max(1, self.lookups), 4),
                 "worker_gather_ms_per_step": round(1e3 * self.gather_s / max(1, self.steps), 3),
@@ -204,11 +203,25 @@ class HybridTrainer:
         self.table_pinned = self._pinned and _pin(self.cpu_w) and _pin(self.cpu_st)
         self.cpu_off = torch.tensor(table_offsets(cpu_rows), dtype=torch.int64).view(nf, 1)
         self.rows_t = torch.tensor(placement.rows, dtype=torch.int64).view(nf, 1)
-        self.slot_map = torch.full((self.cpu_w.shape[0],), -1, dtype=torch.int32)
-        self.gpu_base = torch.tensor(table_offsets(placement.gpu_rows), dtype=torch.int32).view(nf, 1)
+        # which CPU-table rows are hot: one bit per row (32 MB for Criteo), tested by the CPU worker
+        n_cpu = int(self.cpu_w.shape[0])
+        bits = np.zeros((n_cpu + 7) // 8, dtype=np.uint8)
         for f, h in enumerate(placement.hot):
             if h is not None and len(h):
-                self.slot_map[self.cpu_off[f, 0] + torch.from_numpy(h)] = torch.arange(len(h), dtype=torch.int32)
+                idx = int(self.cpu_off[f, 0]) + np.asarray(h, dtype=np.int64)
+                np.bitwise_or.at(bits, idx >> 3, (1 << (idx & 7)).astype(np.uint8))
+        self.hot_bits = torch.from_numpy(bits)
+        # where a hot row sits in the GPU table: sorted hot ids per table, searched on the GPU
+        cap = max([len(h) for h in placement.hot if h is not None] + [1])
+        srt = torch.full((nf, cap), torch.iinfo(torch.int64).max, dtype=torch.int64)
+        order = torch.zeros(nf, cap, dtype=torch.int64)
+        for f, h in enumerate(placement.hot):
+            if h is not None and len(h):
+                o = np.argsort(h, kind="stable")
+                srt[f, :len(h)] = torch.from_numpy(np.asarray(h, dtype=np.int64)[o])
+                order[f, :len(h)] = torch.from_numpy(o)
+        self.hot_sorted, self.hot_order = srt.to(self.device), order.to(self.device)
+        self.full_rows_dev = self.rows_t.to(self.device)
         self.full_gpu = torch.tensor([h is None for h in placement.hot]).view(nf, 1)
         self.full_gpu_dev = self.full_gpu.to(self.device)
         self.any_hot = any(h is not None and len(h) for h in placement.hot)
@@ -216,6 +229,7 @@ class HybridTrainer:
         self.same_hot = popular_first and all((a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
                             for a, b in zip(placement.hot, batch_hot_ids))
         self.batch_hot = list(batch_hot_ids)
+        self.batch_unmap = HotUnmap(self.batch_hot, self.device)
         self.copy_stream = torch.cuda.Stream(self.device) if self.cuda else None
         self.worker = _Worker(self.device)
         self.stats = HybridStats()
@@ -236,25 +250,25 @@ class HybridTrainer:
         return ids
 
     def _gather(self, host: Batch) -> _Cold:
+        """Worker: find the cold entries of rows [lo, n) (bitmap test), gather their rows and accumulators into
+        pinned staging, and queue one copy to the GPU on the side stream."""
         t0 = time.perf_counter()
         lo = host.popular if self.same_hot else 0  # popular rows need no CPU work when their slots are ours
         ids = self._full_ids(host.sparse, lo, host.rows, host.popular)
-        rows = ids % self.rows_t
-        cpu_gid = rows + self.cpu_off
-        minus1 = torch.full_like(rows, -1, dtype=torch.int32)
-        gpu_idx = torch.where(self.full_gpu, rows.to(torch.int32) + self.gpu_base, minus1)
-        if self.any_hot:  # the slot map: which rows of tables with a hot set are on the GPU
-            hot_feat = ~self.full_gpu
-            slot = self.slot_map.index_select(0, torch.where(hot_feat, cpu_gid, 0).reshape(-1)).view_as(gpu_idx)
-            gpu_idx = torch.where(hot_feat & (slot >= 0), slot + self.gpu_base, gpu_idx)
-        cold_pos = torch.nonzero(gpu_idx.reshape(-1) < 0).squeeze(1)
+        cpu_gid = torch.where(self.full_gpu, 0, ids % self.rows_t + self.cpu_off)
+        if self.any_hot:
+            byte = self.hot_bits.index_select(0, (cpu_gid >> 3).reshape(-1)).view_as(cpu_gid)
+            hot = ((byte.long() >> (cpu_gid & 7)) & 1).bool() | self.full_gpu
+        else:
+            hot = self.full_gpu.expand_as(cpu_gid)
+        cold_pos = torch.nonzero(~hot.reshape(-1)).squeeze(1)
         cold_gid = cpu_gid.reshape(-1).index_select(0, cold_pos)
         w = torch.empty(len(cold_gid), self.dim, pin_memory=self._pinned)
         st = torch.empty(len(cold_gid), pin_memory=self._pinned)
         torch.index_select(self.cpu_w, 0, cold_gid, out=w)
         torch.index_select(self.cpu_st, 0, cold_gid, out=st)
         ready = None
-        parts = [gpu_idx, cold_pos, cold_gid, w, st]
+        parts = [cold_pos, cold_gid, w, st]
         if self.cuda:
             assert self.copy_stream is not None
             with torch.cuda.stream(self.copy_stream):
@@ -290,6 +304,41 @@ class HybridTrainer:
             logits = self.model(dense, emb)
         return F.binary_cross_entropy_with_logits(logits, labels, reduction="sum") / n
 
+    def _popular_rows(self, dev: Batch, lo: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(GPU-table index [lo*F] row-major, rows [lo, F, D]) of the popular micro-batch: all on the GPU."""
+        sp = dev.sparse[:, :lo].long()
+        gidx = (torch.where(self.full_gpu_dev, sp % self.gpu.rows.clamp(min=1), sp) + self.gpu_off).t().reshape(-1)
+        return gidx, self.gpu.weight.index_select(0, gidx).view(lo, -1, self.dim)
+
+    def _nonpopular_rows(self, dev: Batch, c: _Cold, lo: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(cold mask [F, m], GPU-table index [F, m] (trash where cold), rows [m, F, D]) of rows [lo, n): hot
+        entries from the GPU table (slot by a batched search of the sorted hot ids), cold ones from the copy."""
+        m = n - lo
+        nf = self.full_gpu.shape[0]
+        sp = dev.sparse if lo >= dev.popular else self.batch_unmap(dev.sparse, dev.popular_t)  # slots -> ids
+        rows = sp[:, lo:n].long() % self.full_rows_dev  # [F, m]
+        cold = torch.zeros(nf * m, dtype=torch.bool, device=self.device).index_fill_(0, c.cold_pos, True).view(nf, m)
+        pos = torch.searchsorted(self.hot_sorted, rows).clamp(max=self.hot_sorted.shape[1] - 1)
+        slot = self.hot_order.gather(1, pos)
+        gidx = torch.where(cold, self.gpu.trash, torch.where(self.full_gpu_dev, rows, slot) + self.gpu_off)
+        out = self.gpu.weight.index_select(0, gidx.reshape(-1))
+        if len(c.cold_gid):
+            cidx = (torch.cumsum(cold.reshape(-1), 0) - 1).clamp(min=0)
+            out = torch.where(cold.reshape(-1, 1), c.w.index_select(0, cidx), out)
+        return cold, gidx, out.view(nf, m, self.dim).transpose(0, 1)
+
+    def _take_cold(self, q: "queue.Queue[Any]") -> _Cold:
+        t = time.perf_counter()
+        c: _Cold = self.worker.result(q)
+        self.stats.wait_cold_s += time.perf_counter() - t
+        self.stats.gather_s += c.cpu_s
+        if c.ready is not None:
+            torch.cuda.current_stream().wait_event(c.ready)
+            for x in (c.cold_pos, c.cold_gid, c.w, c.st):  # made on the copy stream, used on this one
+                x.record_stream(torch.cuda.current_stream())
+        c.w, c.st = self._cold_rows(c)  # patched with the previous batch's updates (before it sets new ones)
+        return c
+
     def step(self, dev: Batch, host: Batch, next_host: Batch | None) -> None:
         """One optimiser step on a batch: `dev` its tensors on the training device, `host` the same buffer in host
         memory (the worker reads ids there); `next_host` the following batch, gathered ahead when prefetching."""
@@ -303,46 +352,30 @@ class HybridTrainer:
         self.opt.zero_grad()
         idx_parts, grad_parts, losses = [], [], []
         lo = p if self.same_hot else 0
-        if lo:  # popular micro-batch: every table it touches is on the GPU
-            sp = dev.sparse[:, :lo].long()
-            gidx = torch.where(self.full_gpu_dev, sp % self.gpu.rows.clamp(min=1), sp) + self.gpu_off
-            emb_p = self.gpu.weight.index_select(0, gidx.t().reshape(-1)).view(lo, -1, self.dim).requires_grad_(True)
+        if lo:  # popular micro-batch: trains at once, every table it touches is on the GPU
+            gidx_p, rows_p = self._popular_rows(dev, lo)
+            emb_p = rows_p.requires_grad_(True)
             loss_p = self._dense_loss(dev.dense[:lo], emb_p, dev.labels[:lo], n)
             loss_p.backward()
             losses.append(loss_p.detach())
-            idx_parts.append(gidx.t().reshape(-1))
+            idx_parts.append(gidx_p)
             grad_parts.append(emb_p.grad.reshape(-1, self.dim))  # type: ignore[union-attr]
-        t = time.perf_counter()
-        c: _Cold = self.worker.result(self._pending)
-        self.stats.wait_cold_s += time.perf_counter() - t
-        self.stats.gather_s += c.cpu_s
-        if c.ready is not None:
-            torch.cuda.current_stream().wait_event(c.ready)
-            for x in (c.gpu_idx, c.cold_pos, c.cold_gid, c.w, c.st):  # made on the copy stream, used on this one
-                x.record_stream(torch.cuda.current_stream())
+        c = self._take_cold(self._pending)
         m = n - lo
         if m:
-            cold_w, cold_st = self._cold_rows(c)
-            gpu_idx = c.gpu_idx.long()
-            cold = gpu_idx < 0
-            from_gpu = self.gpu.weight.index_select(0, gpu_idx.clamp(min=0).reshape(-1))
-            cidx = (torch.cumsum(cold.reshape(-1), 0) - 1).clamp(min=0)
-            if len(c.cold_gid):
-                from_cpu = cold_w.index_select(0, cidx)
-                rows_fm = torch.where(cold.reshape(-1, 1), from_cpu, from_gpu)
-            else:
-                rows_fm = from_gpu
-            emb_n = rows_fm.view(-1, m, self.dim).transpose(0, 1).contiguous().requires_grad_(True)  # [m, F, D]
+            cold, gidx_n, rows_n = self._nonpopular_rows(dev, c, lo, n)
+            emb_n = rows_n.contiguous().requires_grad_(True)  # [m, F, D]
             loss_n = self._dense_loss(dev.dense[lo:n], emb_n, dev.labels[lo:n], n)
             loss_n.backward()
             losses.append(loss_n.detach())
             g_fm = emb_n.grad.transpose(0, 1).reshape(-1, self.dim)  # type: ignore[union-attr]  [F*m, D]
-            idx_parts.append(torch.where(cold, self.gpu.trash, gpu_idx).reshape(-1))
+            idx_parts.append(gidx_n.reshape(-1))
             grad_parts.append(g_fm)
         self.opt.step()
         if idx_parts:
             self.gpu.update(torch.cat(idx_parts), torch.cat(grad_parts), self.opts.emb_lr, self.opts.eps)
         if m and len(c.cold_gid):
+            cold_w, cold_st = c.w, c.st
             s = segments_of(c.cold_gid, with_lengths=self.gpu.segment_sum == "segment")
             g_row = summed_grads(s, g_fm.index_select(0, c.cold_pos), self.gpu.segment_sum)
             w_new, st_new = rowwise_adagrad_values(g_row, cold_w.index_select(0, s.perm),
@@ -362,6 +395,19 @@ class HybridTrainer:
         st_.popular_rows += p
         st_.lookups += n * len(self.place.rows)
         st_.cold_lookups += len(c.cold_gid)
+
+    @torch.no_grad()
+    def eval_loss(self, dev: Batch, host: Batch) -> torch.Tensor:
+        """Mean BCE of the current model on a batch, no update (call after the last step, not during prefetch)."""
+        n = host.rows
+        lo = host.popular if self.same_hot else 0
+        c = self._take_cold(self.worker.submit(lambda: self._gather(host)))  # after every queued write-back
+        total = torch.zeros((), device=self.device)
+        if lo:
+            total += self._dense_loss(dev.dense[:lo], self._popular_rows(dev, lo)[1], dev.labels[:lo], n)
+        if n > lo:
+            total += self._dense_loss(dev.dense[lo:n], self._nonpopular_rows(dev, c, lo, n)[2], dev.labels[lo:n], n)
+        return total
 
     def _queue_writeback(self, rows: torch.Tensor, w: torch.Tensor, st: torch.Tensor) -> None:
         done = None

@@ -188,6 +188,18 @@ class Trainer:
         with torch.cuda.graph(self._graph):
             self._static_loss = self._body(self._static)
 
+    @torch.no_grad()
+    def eval_loss(self, b: Batch) -> torch.Tensor:
+        """Mean BCE of the current model on batch `b` (no update; eager, works after graph replays too)."""
+        if b.ready is not None:
+            torch.cuda.current_stream().wait_event(b.ready)
+        rows, _ = self.store.lookup(b)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.opts.bf16, cache_enabled=False):
+            logits = self.model(b.dense, rows)
+        mask = (torch.arange(logits.shape[0], device=logits.device) < b.rows_t).float()
+        bce = F.binary_cross_entropy_with_logits(logits, b.labels, reduction="none")
+        return (bce * mask).sum() / b.rows_t.clamp(min=1).float()
+
     # ------------------------------------------------------------------ results
     def loss_values(self) -> list[float]:
         if not self.losses:
