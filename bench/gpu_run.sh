@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The device-machine runs behind docs/performance.md's GPU figures (one NVIDIA H200; its own python3 with torch
 # 2.11+cu130; the project is not installed there: PYTHONPATH=.). Usage, from the repository root on that machine:
-#   OUT=/some/dir bash bench/gpu_run.sh STAGE...     stages: env check train hybrid feed
+#   OUT=/some/dir bash bench/gpu_run.sh STAGE...     stages: env check train hybrid feed dist
 # Each stage writes its raw JSON (and a log) under $OUT; docs/measurements/ holds the copies the docs cite.
 set -u
 export PYTHONPATH=. PYTHONUNBUFFERED=1
@@ -34,6 +34,13 @@ for stage in "$@"; do
       timeout "${FEED_TIMEOUT:-300}" python3 -m host_runtime.cli bench feed --device cuda --json \
         --batch-sizes "${FEED_BATCH:-65536}" ${FEED_ARGS:-} --out "$OUT/bench_feed_h200.json" \
         > "$OUT/feed_stdout.log" 2>&1; echo "rc=$?"; grep '^{"feed' "$OUT/feed_stdout.log"; tail -5 "$OUT/feed_stdout.log"
+      ;;
+    dist)
+      export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
+      timeout "${DIST_TIMEOUT:-200}" python3 -m torch.distributed.run --standalone --nproc-per-node "${NPROC:-1}" \
+        -m host_runtime.cli bench train --dist --device cuda --json --batch-sizes "${DIST_BATCH:-65536}" \
+        --steps "${DSTEPS:-30}" --warmup "${DWARMUP:-5}" --out "$OUT/bench_dist_${NPROC:-1}gpu_h200.json" \
+        > "$OUT/dist_stdout.log" 2>&1; echo "rc=$?"; grep -E '"rows_per_s"|"ranks"' "$OUT/dist_stdout.log" | head -3; tail -3 "$OUT/dist_stdout.log"
       ;;
     *) echo "unknown stage $stage"; exit 2 ;;
   esac

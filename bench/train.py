@@ -306,6 +306,54 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def bench_dist(args: argparse.Namespace) -> dict[str, Any] | None:
+    """One torchrun job: every rank replays its own golden batches (its own datagen seed) into the
+    data-parallel trainer (table-wise sharded tables, all-to-all, MLP all-reduce; eager steps). Global rows/s =
+    all ranks' rows / the slowest rank's wall time. Scaling efficiency comes from jobs at several N (rank 0
+    writes one JSON per job)."""
+    import torch
+    import torch.distributed as dist
+
+    from bench.gpu_util import drive, machine
+    from host_runtime.spec import load_spec
+    from host_runtime.training.config import DlrmConfig, default_max_rows, table_rows
+    from host_runtime.training.cpu_etl import generate_batches
+    from host_runtime.training.dist import DistTrainer, ShardedStore, init_rank, world
+    from host_runtime.training.feed import host_buffers, make_feed
+
+    w = world()
+    dev = init_rank(args.device)
+    try:
+        size = int(args.batch_sizes.split(",")[-1])
+        spec = load_spec(args.config)
+        spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=size))
+        cores = max(1, (os.cpu_count() or 1) // w.size)
+        data, _ = generate_batches(spec, args.rows or 16 * size, workers=cores, seed=1 + 1000 * w.rank)
+        pinned = host_buffers(data[size], pinned=dev.type == "cuda")
+        cfg = DlrmConfig(emb_dim=args.emb_dim, max_rows=default_max_rows(args.device))
+        opts = dataclasses.replace(_opts("eager"), graphs=False)
+        tr = DistTrainer(spec, device=str(dev), cfg=cfg, opts=opts,
+                         store=ShardedStore(table_rows(spec, cfg.max_rows), cfg.emb_dim, dev, seed=0))
+        f = _feed(spec, str(dev), pinned, args.warmup + args.steps)
+        r = drive(lambda i, b: tr.step(b), f, args.steps, args.warmup)
+        f.join()
+        t = torch.tensor([r["rows"], r["wall_s"]], dtype=torch.float64, device=dev)
+        rows = t[:1].clone()
+        dist.all_reduce(rows)
+        wall = t[1:].clone()
+        dist.all_reduce(wall, op=dist.ReduceOp.MAX)
+        if w.rank != 0:
+            return None
+        return {"bench": "train --dist", "machine": machine(str(dev)), "ranks": w.size, "local_batch": size,
+                "global_batch": size * w.size, "embeddings": "table-wise model parallel (all-to-all)",
+                "steps": args.steps, "rows": int(rows.item()), "wall_s": round(float(wall.item()), 4),
+                "rows_per_s": round(float(rows.item() / wall.item())), "rank0": r,
+                "nccl_env": {k: os.environ.get(k) for k in ("NCCL_NVLS_ENABLE", "TORCH_SYMM_MEM_DISABLE_MULTICAST",
+                                                            "NVSHMEM_DISABLE_NVLS")}}
+    finally:
+        dist.destroy_process_group()
+
+
 def _save(args: argparse.Namespace, report: dict) -> None:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -320,13 +368,21 @@ def main(args: argparse.Namespace) -> int:
     except NoCuda as e:
         return int(e.code)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # the legacy / deterministic runs need it
-    report = bench_hybrid(args) if args.hybrid else bench_trainer(args)
+    if args.dist:
+        rep = bench_dist(args)
+        if rep is None:  # not rank 0
+            return 0
+        report = rep
+    else:
+        report = bench_hybrid(args) if args.hybrid else bench_trainer(args)
     _save(args, report)
     print(json.dumps(report, indent=2) if args.json else _table(report))
     return 0
 
 
 def _table(r: dict) -> str:
+    if r["bench"] == "train --dist":
+        return f"{r['ranks']} rank(s), global batch {r['global_batch']}: {r['rows_per_s']:,} rows/s"
     if r["bench"] == "train":
         lines = [f"{'variant':14} {'batch':>6} {'rows/s':>12} {'ms/step':>8} {'util':>6}"]
         for x in r["runs"]:

@@ -58,6 +58,9 @@ def _add_gpu_bench_args(b: argparse.ArgumentParser) -> None:
     g.add_argument("--variants", default="legacy,deterministic,eager,graph,graph-fp32,graph-segment,compile",
                    help="train: trainer variants to measure")
     g.add_argument("--hybrid", action="store_true", help="train: Hotline hybrid vs all-GPU and CPU-embedding")
+    g.add_argument("--dist", action="store_true",
+                   help="train: data-parallel rows/s of this torchrun job (torchrun ... -m host_runtime.cli bench "
+                        "train --dist)")
     g.add_argument("--hot-capacity", default="4096", help="train --hybrid: hot rows per table (list)")
     g.add_argument("--gpu-budget-gib", type=float, default=4.0, help="train --hybrid: GPU memory for embeddings")
     g.add_argument("--train-rows", type=int, default=None, help="feed: rows to train under each feed")
@@ -195,10 +198,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     cfg = DlrmConfig(emb_dim=args.emb_dim, max_rows=max_rows)
     from host_runtime.training.dist import world
 
-    if world().size > 1:  # started by torchrun: this process is one rank
+    if world().launched:  # started by torchrun: this process is one rank
         from host_runtime.training.dist import train_rank
 
-        summary = train_rank(spec, args, cfg)
+        summary = train_rank(spec, args, cfg, _open_device)
     elif args.stream:
         from host_runtime.producer import BatchProducer, train_streaming
 
@@ -325,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if argv is not None and hasattr(args, "argv"):  # `train --nproc` re-runs the same arguments under torchrun
+        args.argv = list(argv)
     return int(args.func(args) or 0)
 
 

@@ -119,27 +119,30 @@ def _batch_ids(batches: list[bytes]) -> np.ndarray:
 
 def run_etl(spec: PipelineSpec, text: bytes | Path, device: Device, *,
             on_batch: Callable[[np.ndarray], None] | None = None, c2h_target: str = "host",
-            c2h_buffers: int = C2H_BUFFERS, keep_batches: bool = True) -> EtlRun:
+            c2h_buffers: int = C2H_BUFFERS, keep_batches: bool = True,
+            state: TransformState | None = None) -> EtlRun:
     """All passes the spec needs on `device`; returns the streaming pass's batches (if `keep_batches`). The
-    streaming pass's batch buffers are allocated in `c2h_target` memory ("host" or "gpu")."""
+    streaming pass's batch buffers are allocated in `c2h_target` memory ("host" or "gpu"). A given `state`
+    with hot sets built elsewhere (once for all ranks of a data-parallel run) replaces the profiling pass."""
     stream_opts = {"c2h_target": c2h_target, "c2h_buffers": c2h_buffers, "keep": keep_batches}
     t0 = time.perf_counter()
     nbytes = spec.geometry().total_bytes
     run = EtlRun(batches=[])
     if device.backend == "golden":
-        device.configure(spec, None)
+        device.configure(spec, state)
         t1 = time.perf_counter()
         run.batches = stream(device, text, nbytes, on_batch=on_batch, **stream_opts)
         run.stream_seconds = time.perf_counter() - t1
         run.passes.append("stream")
         run.state = getattr(device, "last_state", None)
     else:
-        state = TransformState()
-        if spec.uses_vocab:
+        given = state is not None
+        state = state if state is not None else TransformState()
+        if spec.uses_vocab:  # the hardware's vocabulary tables are built by its own count pass
             device.configure(spec, None, mode="vocab_count")
             stream(device, text, nbytes)
             run.passes.append("vocab_count")
-        if spec.hot_split:
+        if spec.hot_split and not given:
             assert spec.hotset is not None
             device.configure(spec, None, mode="profile")
             ids = _batch_ids(stream(device, text, nbytes))

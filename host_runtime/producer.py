@@ -122,12 +122,13 @@ class BatchProducer:
     """Iterate over the streaming pass's batches while the ETL still runs; call `release(b)` when done."""
 
     def __init__(self, spec: PipelineSpec, text: bytes | Path, device: Device, slots: int = 4, *,
-                 c2h_target: str = "host", keep_batches: bool = True) -> None:
+                 c2h_target: str = "host", keep_batches: bool = True, state: TransformState | None = None) -> None:
         self.stats = ProducerStats()
         self._ready: queue.Queue[ProducedBatch | BaseException | None] = queue.Queue()
         self._spec, self._text = spec, text
         self._device = LendingDevice(device, self.stats)
-        self._opts = {"c2h_target": c2h_target, "c2h_buffers": slots, "keep_batches": keep_batches}
+        self._opts = {"c2h_target": c2h_target, "c2h_buffers": slots, "keep_batches": keep_batches,
+                      "state": state}
         self._t0 = time.perf_counter()
         self._thread = threading.Thread(target=self._work, name="sluice-producer", daemon=True)
         self._thread.start()

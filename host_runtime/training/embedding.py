@@ -32,15 +32,22 @@ def table_offsets(rows: Sequence[int]) -> list[int]:
     return out
 
 
-def init_table(rows: Sequence[int], dim: int, device: str | torch.device, seed: int) -> torch.Tensor:
-    """[sum(rows) + 1, dim] float32: table t uniform in +-sqrt(1/rows_t) (dlrm's initialisation); the extra last
-    row is a trash row that updates aimed at no real row may land in."""
+def init_rows(out: torch.Tensor, table: int, seed: int) -> torch.Tensor:
+    """Fill table `table`'s rows in place: uniform in +-sqrt(1/rows) (dlrm's initialisation), from a generator
+    seeded by (seed, table) alone, so any process can make any table's initial values (sharded training)."""
+    g = torch.Generator(device=out.device)
+    g.manual_seed(seed * 1_000_003 + table)
+    bound = (1.0 / out.shape[0]) ** 0.5
+    return out.uniform_(-bound, bound, generator=g)
+
+
+def init_table(rows: Sequence[int], dim: int, device: str | torch.device, seed: int,
+               tables: Sequence[int] | None = None) -> torch.Tensor:
+    """[sum(rows) + 1, dim] float32 for the tables numbered `tables` (default 0..len(rows)-1) of sizes `rows`;
+    the extra last row is a trash row that updates aimed at no real row may land in."""
     w = torch.empty(sum(rows) + 1, dim, dtype=torch.float32, device=device)
-    g = torch.Generator(device=device)
-    g.manual_seed(seed)
-    for off, r in zip(table_offsets(rows), rows):
-        bound = (1.0 / r) ** 0.5
-        w[off:off + r].uniform_(-bound, bound, generator=g)
+    for t, off, r in zip(tables if tables is not None else range(len(rows)), table_offsets(rows), rows):
+        init_rows(w[off:off + r], t, seed)
     w[-1].zero_()
     return w
 
