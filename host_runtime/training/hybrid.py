@@ -168,12 +168,14 @@ class HybridTrainer:
     `placement`: where rows live (hotline_placement with the same hot sets, or cpu_placement);
     `init_weight`: the full tables' initial values [sum(rows) + 1, D] (any device), so every trainer compared in
     a bench starts from the same model; `popular_first=False` runs one forward over all rows (popular rows'
-    slots mapped back on the CPU): the check that hot/cold placement alone changes no bit of the result."""
+    slots mapped back on the CPU): the check that hot/cold placement alone changes no bit of the result;
+    `ids_below_rows`: the spec guarantees every id < its table's rows (a modulo equal to the table size), so the
+    worker skips the `id % rows` fold."""
 
     def __init__(self, n_dense: int, placement: Placement, batch_hot_ids: Sequence[np.ndarray | None], *,
                  device: str = "cpu", cfg: DlrmConfig = DlrmConfig(), opts: TrainOptions = TrainOptions(),
                  init_weight: torch.Tensor, prefetch: bool = True, pin: bool = True,
-                 popular_first: bool = True) -> None:
+                 popular_first: bool = True, ids_below_rows: bool = False) -> None:
         self.device = cuda_index(torch.device(device))
         self.cuda = self.device.type == "cuda"
         self.opts, self.place, self.prefetch = opts, placement, prefetch
@@ -224,6 +226,9 @@ class HybridTrainer:
         self.full_rows_dev = self.rows_t.to(self.device)
         self.full_gpu = torch.tensor([h is None for h in placement.hot]).view(nf, 1)
         self.full_gpu_dev = self.full_gpu.to(self.device)
+        self.any_full_gpu = bool(self.full_gpu.any())
+        self.cpu_off32 = self.cpu_off.to(torch.int32)
+        self.ids_below_rows = ids_below_rows
         self.any_hot = any(h is not None and len(h) for h in placement.hot)
         # the batches' own hot sets: to turn popular rows' slots back into ids when the placement differs
         self.same_hot = popular_first and all((a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
@@ -254,14 +259,23 @@ class HybridTrainer:
         pinned staging, and queue one copy to the GPU on the side stream."""
         t0 = time.perf_counter()
         lo = host.popular if self.same_hot else 0  # popular rows need no CPU work when their slots are ours
-        ids = self._full_ids(host.sparse, lo, host.rows, host.popular)
-        cpu_gid = torch.where(self.full_gpu, 0, ids % self.rows_t + self.cpu_off)
-        if self.any_hot:
-            byte = self.hot_bits.index_select(0, (cpu_gid >> 3).reshape(-1)).view_as(cpu_gid)
-            hot = ((byte.long() >> (cpu_gid & 7)) & 1).bool() | self.full_gpu
+        if self.same_hot or host.popular <= lo:  # ids as they are: int32 arithmetic (CPU rows < 2^31)
+            ids = host.sparse[:, lo:host.rows]
+            ids = ids if self.ids_below_rows else ids % self.rows_t.to(ids.dtype)
+            cpu_gid = ids.to(torch.int32) + self.cpu_off32
         else:
-            hot = self.full_gpu.expand_as(cpu_gid)
-        cold_pos = torch.nonzero(~hot.reshape(-1)).squeeze(1)
+            cpu_gid = (self._full_ids(host.sparse, lo, host.rows, host.popular) % self.rows_t
+                       + self.cpu_off).to(torch.int32)
+        if self.any_full_gpu:
+            cpu_gid = torch.where(self.full_gpu, 0, cpu_gid)
+        if self.any_hot:  # bit (gid & 7) of byte (gid >> 3)
+            byte = self.hot_bits.index_select(0, (cpu_gid >> 3).reshape(-1)).view_as(cpu_gid).to(torch.int32)
+            cold = ((byte >> (cpu_gid & 7)) & 1) == 0
+            if self.any_full_gpu:
+                cold &= ~self.full_gpu
+        else:
+            cold = ~self.full_gpu.expand_as(cpu_gid)
+        cold_pos = torch.nonzero(cold.reshape(-1)).squeeze(1)
         cold_gid = cpu_gid.reshape(-1).index_select(0, cold_pos)
         w = torch.empty(len(cold_gid), self.dim, pin_memory=self._pinned)
         st = torch.empty(len(cold_gid), pin_memory=self._pinned)
@@ -336,6 +350,7 @@ class HybridTrainer:
             torch.cuda.current_stream().wait_event(c.ready)
             for x in (c.cold_pos, c.cold_gid, c.w, c.st):  # made on the copy stream, used on this one
                 x.record_stream(torch.cuda.current_stream())
+        c.cold_gid = c.cold_gid.long()
         c.w, c.st = self._cold_rows(c)  # patched with the previous batch's updates (before it sets new ones)
         return c
 
