@@ -24,7 +24,7 @@ import os
 import queue
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 PIPEREC = {"gpu_utilisation_fpga": "64-91 % (78.6 % mean on the prototype)", "gpu_utilisation_cpu": "36.6 %",
            "end_to_end_time_vs_cpu_gpu_pipeline": "9.94 %"}
@@ -52,17 +52,6 @@ class PinnedRing:
         self.free.put(slot)
 
 
-def paced(items: list, batch_rows: int, rows_per_s: float, n: int) -> Iterator[Any]:
-    """The first n items of cycle(items), item i released at i * batch_rows / rows_per_s (a board writing batches
-    at its modelled rate; the feed thread waits here, the trainer does not)."""
-    t0 = time.perf_counter()
-    for i, x in enumerate(itertools.islice(itertools.cycle(items), n)):
-        due = t0 + (i + 1) * batch_rows / rows_per_s  # batch i is complete once its rows have been written
-        while (left := due - time.perf_counter()) > 0:
-            time.sleep(left if left > 2e-4 else 0)
-        yield x
-
-
 def main(args: argparse.Namespace) -> int:
     from bench.gpu_util import NoCuda, require_cuda
 
@@ -87,7 +76,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from host_runtime.training.board import board_rate
     from host_runtime.training.config import DlrmConfig, TrainOptions, default_max_rows
     from host_runtime.training.cpu_etl import LiveCpuEtl, generate_batches
-    from host_runtime.training.feed import host_buffers, make_feed
+    from host_runtime.training.feed import host_buffers, make_feed, paced
     from host_runtime.training.trainer import Trainer
 
     size = int(args.batch_sizes.split(",")[-1])

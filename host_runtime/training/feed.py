@@ -31,7 +31,8 @@ from models.batch_layout import HEADER_BYTES, HEADER_DTYPE, MAGIC, BatchGeometry
 class FeedStats:
     batches: int = 0
     bytes: int = 0
-    enqueue_s: float = 0.0  # feed-thread CPU time: header check + views + queuing the copy (per-batch overhead)
+    enqueue_s: float = 0.0  # feed-thread CPU time (thread_time): header check + views + queuing the copy
+    enqueue_wall_s: float = 0.0  # the same span on the wall clock (includes waiting for the GIL)
     source_wait_s: float = 0.0  # waiting for the next host buffer (the ETL / replay was slower)
     slot_wait_s: float = 0.0  # waiting for a free device slot (training was slower)
     consumer_wait_s: float = 0.0  # the trainer waiting for a batch
@@ -40,6 +41,7 @@ class FeedStats:
         n = max(1, self.batches)
         return {"batches": self.batches, "bytes": self.bytes,
                 "runtime_overhead_us_per_batch": round(1e6 * self.enqueue_s / n, 2),
+                "enqueue_wall_us_per_batch": round(1e6 * self.enqueue_wall_s / n, 2),
                 "source_wait_s": round(self.source_wait_s, 4), "slot_wait_s": round(self.slot_wait_s, 4),
                 "consumer_wait_s": round(self.consumer_wait_s, 4)}
 
@@ -101,15 +103,17 @@ class GpuFeed:
             self._copied.put(None)
 
     def _feed_one(self, buf: torch.Tensor, token: Any) -> None:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         rows, popular = read_header(buf, self.g)
         if rows == 0 and self._skip_empty:
             self._copied.put((None, token))
-            self.stats.enqueue_s += time.perf_counter() - t
+            self.stats.enqueue_s += time.thread_time() - c
+            self.stats.enqueue_wall_s += time.perf_counter() - t
             return
-        t_wait = time.perf_counter()
+        t_wait, c_wait = time.perf_counter(), time.thread_time()
         slot = self._free.get()
         waited = time.perf_counter() - t_wait
+        waited_cpu = time.thread_time() - c_wait
         self.stats.slot_wait_s += waited
         with torch.cuda.stream(self.copy_stream):
             consumed = self._consumed[slot]
@@ -123,7 +127,8 @@ class GpuFeed:
         self._copied.put((ready, token))
         self.stats.batches += 1
         self.stats.bytes += self.g.total_bytes
-        self.stats.enqueue_s += time.perf_counter() - t - waited
+        self.stats.enqueue_s += time.thread_time() - c - waited_cpu
+        self.stats.enqueue_wall_s += time.perf_counter() - t - waited
         self._out.put(b)
 
     def _release_host(self) -> None:
@@ -186,7 +191,7 @@ class HostFeed:
             if item is None:
                 return
             buf, token = item if isinstance(item, tuple) else (item, None)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             rows, popular = read_header(buf, self.g)
             if rows == 0 and self._skip_empty:
                 if self._on_copied is not None and token is not None:
@@ -197,7 +202,8 @@ class HostFeed:
             self._tokens[b.slot] = token
             self.stats.batches += 1
             self.stats.bytes += self.g.total_bytes
-            self.stats.enqueue_s += time.perf_counter() - t
+            self.stats.enqueue_s += time.thread_time() - c
+            self.stats.enqueue_wall_s += time.perf_counter() - t
             yield b
 
     def release(self, b: Batch) -> None:
@@ -215,3 +221,16 @@ def make_feed(geometry: BatchGeometry, device: str | torch.device, source: Itera
     if torch.device(device).type == "cuda":
         return GpuFeed(geometry, device, source, slots=slots, on_copied=on_copied)
     return HostFeed(geometry, source, on_copied=on_copied)
+
+
+def paced(items: list, batch_rows: int, rows_per_s: float, n: int) -> Iterator[Any]:
+    """The first n items of cycle(items), item i released once (i + 1) * batch_rows / rows_per_s seconds have
+    passed: a producer writing batches at a modelled rate (the feed thread waits here, the trainer does not)."""
+    import itertools
+
+    t0 = time.perf_counter()
+    for i, x in enumerate(itertools.islice(itertools.cycle(items), n)):
+        due = t0 + (i + 1) * batch_rows / rows_per_s
+        while (left := due - time.perf_counter()) > 0:
+            time.sleep(left if left > 2e-4 else 0)
+        yield x
