@@ -53,7 +53,7 @@ class PinnedRing:
 
 
 def main(args: argparse.Namespace) -> int:
-    from bench.gpu_util import NoCuda, require_cuda
+    from host_runtime.training.cuda_check import NoCuda, require_cuda
 
     try:
         require_cuda(args.device, "sluice bench feed")

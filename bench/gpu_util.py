@@ -4,8 +4,7 @@
   device copy bandwidth (bytes read + written) and a large bf16 matrix product's rate;
 * `drive`: run a trainer over a feed, timing each step with CUDA events (GPU busy time) and the whole run on the
   host clock: rows/s, GPU utilisation = busy / wall;
-* `require_cuda` (host_runtime/training/cuda_check.py): the one-line error (exit 2) for `--device cuda` where
-  torch has no CUDA.
+(`--device cuda` where torch has no CUDA is host_runtime/training/cuda_check.py's one-line error.)
 """
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ import time
 from typing import Any, Callable
 
 import torch
-
-from host_runtime.training.cuda_check import NoCuda, require_cuda  # noqa: F401  (re-exported)
 
 
 def machine(device: str) -> dict[str, Any]:

@@ -100,14 +100,10 @@ def run_variant(spec, variant: str, pinned: list, device: str, cfg, steps: int, 
     if variant != "legacy":
         out["limits"] = _limits(tr, r["rows_per_s"], ceil, cfg.emb_dim, len(spec.sparse))
         if variant == "eager" and cuda:  # where an eager step's time goes (CUDA events between phases, 5 steps)
-            one = host_like = pinned[0]
-            from host_runtime.training.batch import host_batch
+            from host_runtime.training.batch import host_batch, map_batch
 
-            hb = host_batch(host_like, verify=False)
-            dev = one.to(device, non_blocking=False)
-            from host_runtime.training.batch import map_batch
-
-            db = map_batch(dev, spec.geometry(), hb.rows, hb.popular)
+            hb = host_batch(pinned[0], verify=False)
+            db = map_batch(pinned[0].to(device), spec.geometry(), hb.rows, hb.popular)
             for _ in range(5):
                 tr.timed_step(db)
             out["eager_phase_ms"] = {k: round(v / tr.times.steps, 3) for k, v in tr.times.ms.items()}
@@ -415,7 +411,7 @@ def _save(args: argparse.Namespace, report: dict) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from bench.gpu_util import NoCuda, require_cuda
+    from host_runtime.training.cuda_check import NoCuda, require_cuda
 
     try:
         require_cuda(args.device, "sluice bench train")

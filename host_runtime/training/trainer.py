@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from host_runtime.training.batch import Batch
+from host_runtime.training.batch import Batch, map_batch
 from host_runtime.training.config import DlrmConfig, TrainOptions, table_rows
 from host_runtime.training.embedding import FusedTable
 from host_runtime.training.model import DenseDlrm
@@ -172,8 +172,6 @@ class Trainer:
     def _capture(self, like: Batch) -> None:
         """Capture the step as a CUDA graph over static input buffers. The warm-up steps run on an empty batch
         (rows = 0): every gradient is zero, so Adagrad leaves weights and accumulators exactly as they were."""
-        from host_runtime.training.batch import map_batch
-
         assert like.buffer is not None
         buf = torch.zeros_like(like.buffer)
         self._static = map_batch(buf, self.geometry, 0, 0)

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,8 +28,18 @@ from models.pipeline import run_golden
 STEPS = 16
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_intra_op_thread():
+    """Two Python threads (trainer, CPU worker) each with an OpenMP team on a busy 2-core test machine wait at
+    each other's barriers; one intra-op thread keeps these tests at a few seconds."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory):
+def setup(tmp_path_factory, one_intra_op_thread):
     path = tmp_path_factory.mktemp("hybrid") / "d.tsv"
     write_tsv(path, 6000, seed=11)
     spec = load_spec("criteo_hotline")
