@@ -8,6 +8,8 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pytest
+import torch
 
 from host_runtime.producer import BatchProducer, train_streaming
 from host_runtime.sim_device import SimDevice, TopParams
@@ -16,6 +18,16 @@ from models.pcie import LinkParams
 from models.pipeline import run_golden
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "criteo" / "sample_train.tsv"
+
+
+@pytest.fixture(autouse=True)
+def one_intra_op_thread():
+    """On the busy 2-core test machine two OpenMP threads per process (times two xdist workers) spin at each
+    other's barriers: a training step then costs 10x its single-thread CPU time."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 
 
 def test_batches_land_in_the_p2p_window_under_its_cap() -> None:

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
+import torch
 
 from host_runtime.device import GoldenDevice
 from host_runtime.producer import BatchProducer, train_streaming
@@ -14,6 +16,16 @@ from host_runtime.spec import load_spec
 from models.pipeline import run_golden_bytes
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "criteo" / "sample_train.tsv"
+
+
+@pytest.fixture(autouse=True)
+def one_intra_op_thread():
+    """On the busy 2-core test machine two OpenMP threads per process (times two xdist workers) spin at each
+    other's barriers: a training step then costs 10x its single-thread CPU time."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 
 
 def _spec(preset: str, size: int = 8):

@@ -19,6 +19,16 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "criteo" / "sample_train.tsv"
 
 
+@pytest.fixture(autouse=True)
+def one_intra_op_thread():
+    """On the busy 2-core test machine two OpenMP threads per process (times two xdist workers) spin at each
+    other's barriers: a training step then costs 10x its single-thread CPU time."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.mark.parametrize("how", ["index_add", "segment"])
 def test_rowwise_adagrad_matches_a_per_row_reference(how: str) -> None:
     g = torch.Generator().manual_seed(1)
