@@ -173,14 +173,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from host_runtime.spec import SpecError, load_spec
     from host_runtime.training.cuda_check import NoCuda, require_cuda
 
-    if args.nproc and args.nproc > 1:
-        from host_runtime.training.dist import launch
-
-        return launch(args.nproc, sys.argv[1:] if args.argv is None else args.argv)
     try:
         require_cuda(args.device, "sluice train")
     except NoCuda as e:
         return int(e.code)
+    if args.nproc and args.nproc > 1:
+        from host_runtime.training.dist import launch
+
+        return launch(args.nproc, sys.argv[1:] if args.argv is None else args.argv)
     try:
         spec = load_spec(args.config)
     except SpecError as e:
