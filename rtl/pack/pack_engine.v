@@ -5,25 +5,27 @@
 // buffers out (512-bit beats, one packet per batch of total_bytes/64 beats).
 // Bit-exact with models.pack.pack_batches.
 //
-// - Writer: every kept row's record beats are stored unchanged in a banked row
-//   store (pack_store) at row slot s: bank s mod 16, line (s/16)*KMAX + beat.
-//   Without hot split slot = arrival index; with hot split popular rows fill
-//   slots 0,1,.. and the others B-1,B-2,.. (read back in reverse). The payload
-//   checksum, the cumulative counters and the first row index are accumulated
-//   as rows arrive. Tombstones and the end-of-stream marker update counters only.
-// - A batch closes on its B-th row, on the end-of-stream marker, or on the
-//   freshness timeout; the writer then waits until the reader is idle, hands
-//   the batch over (header snapshot) and fills the other half of the store.
-// - Reader: header beats, then labels, dense and sparse regions; each output
-//   beat (16 words, or 16 half-words for float16/bfloat16 dense = half a beat)
-//   gathers its items from up to 16 slots with one read per sub-memory; bank
-//   conflicts (rare, see pack_rtl.md) cost extra cycles.
+// - Writer: a kept row's words are split into three banked stores (pack_store, 16 memories each),
+//   each laid out so that the reader's 16 words of one output beat sit in 16 different memories:
+//   labels at (slot mod 16, slot / 16); dense items at store index i (memory i mod 16, line i / 16)
+//   with i = slot-order item index (rows from the back of a hot-split batch mirrored, i = DH-1-k);
+//   sparse ids (64 bits) at memory (slot + f) mod 16, line (f / 16) x MAX_ROWS + slot. A beat is
+//   written in one cycle (a rotation of its words onto the memories). Checksum and counters are
+//   accumulated in a pipeline beside it.
+// - A batch closes on its B-th row, on the end-of-stream marker, or on the freshness timeout; the
+//   writer then waits until the reader is idle, hands the batch over (header snapshot) and fills the
+//   other half of each store.
+// - Reader: a unit generator (16 lane items per unit) -> descriptor (lane memory and line) ->
+//   conflict matrix -> issue (one read address per memory; lanes of one memory at two lines retry the
+//   next cycle) -> read data -> rotation into the beat -> output FIFO, with credit so that output
+//   back-pressure never loses a beat.
 //
-// The defaults are a small build (synthesis, lint); the product build and the testbench use
+// The defaults are a small build (lint); the product build and the testbench use
 // MAX_ROWS=2048 MAX_DENSE=16 MAX_SPARSE=40 (host_runtime/csr_image/pack.py PRODUCT_PARAMS).
 // lint-params: MAX_ROWS=2048 MAX_DENSE=16 MAX_SPARSE=40 OUT_FIFO_DEPTH=16
 // lint-params: MAX_ROWS=64 MAX_DENSE=4 MAX_SPARSE=4 OUT_FIFO_DEPTH=8
-// synth-skip: Yosys generic synthesis of the engine did not finish in the 900 s limit on the 2-core machine (the readout's 16-lane gather); its row store pack_store is synthesised on its own (docs/spec/pack_rtl.md)
+// lint-params: MAX_ROWS=16 MAX_DENSE=0 MAX_SPARSE=0 OUT_FIFO_DEPTH=8
+// synth-params: MAX_ROWS=2048 MAX_DENSE=16 MAX_SPARSE=40 OUT_FIFO_DEPTH=16
 
 `resetall
 `timescale 1ns / 1ps
@@ -32,12 +34,12 @@
 module pack_engine #(
     // largest batch size B the row store holds (multiple of 16, <= 65536)
     parameter MAX_ROWS       = 32,
-    // largest n_dense (dense words of a record)
+    // largest n_dense (dense words of a record, 0..16)
     parameter MAX_DENSE      = 4,
     // largest n_sparse (64-bit ids of a record)
     parameter MAX_SPARSE     = 4,
-    // output FIFO depth in 512-bit beats (power of two >= 4)
-    parameter OUT_FIFO_DEPTH = 4
+    // output FIFO depth in 512-bit beats (power of two >= 8; 16 for one beat per cycle)
+    parameter OUT_FIFO_DEPTH = 16
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -58,7 +60,7 @@ module pack_engine #(
     output wire           m_axis_tlast,
     output wire [0:0]     m_axis_tuser,
 
-    // configuration (rtl/top/csr/pack.yaml), stable while a stream is in flight
+    // configuration (rtl/top/csr/pack.yaml), stable while a stream's records are presented
     input  wire [16:0]    cfg_batch_size,
     input  wire           cfg_drop_last,
     input  wire [1:0]     cfg_dense_dtype,
@@ -82,33 +84,55 @@ module pack_engine #(
     output wire [7:0]     status_out_fifo_hwm
 );
 
-localparam BANKS = 16;
-localparam KMAX = (3 + MAX_DENSE + 2 * MAX_SPARSE + 31) / 32;  // record beats of the widest row
-localparam LINES = MAX_ROWS / 16 * KMAX;                          // store lines per half
-localparam AW = $clog2(2 * LINES);
-localparam LVLW = $clog2(OUT_FIFO_DEPTH) + 1;
-localparam NSUB = BANKS * 32;
+localparam KMAX  = (3 + MAX_DENSE + 2 * MAX_SPARSE + 31) / 32;   // record beats of the widest row
+localparam NG    = (MAX_SPARSE > 0) ? (MAX_SPARSE + 15) / 16 : 1; // sparse feature groups of 16
+localparam DMAX  = (MAX_DENSE > 0) ? MAX_DENSE : 1;
+localparam DH    = MAX_ROWS * DMAX;                               // dense items per half of the store
+localparam LHALF = MAX_ROWS / 16;                                 // label lines per half
+localparam DHALF = DH / 16;                                       // dense lines per half
+localparam SHALF = NG * MAX_ROWS;                                 // sparse lines per half
+localparam LAW   = $clog2(2 * LHALF);
+localparam DAW   = $clog2(2 * DHALF);
+localparam SAW   = $clog2(2 * SHALF);
+localparam AW    = SAW;                                           // widest line address (SHALF >= DHALF, LHALF)
+localparam LVLW  = $clog2(OUT_FIFO_DEPTH) + 1;
+localparam GEO_LAT = 5;                                           // geometry pipeline stages
 
 initial begin
     if (MAX_ROWS < 16 || MAX_ROWS % 16 != 0 || MAX_ROWS > 65536) begin
         $error("Error: MAX_ROWS must be a multiple of 16 in 16..65536 (instance %m)");
         $finish;
     end
-    if (MAX_DENSE < 0 || MAX_DENSE > 255 || MAX_SPARSE < 0 || MAX_SPARSE > 255) begin
-        $error("Error: MAX_DENSE and MAX_SPARSE must be in 0..255 (instance %m)");
+    if (MAX_DENSE < 0 || MAX_DENSE > 16 || MAX_SPARSE < 0 || MAX_SPARSE > 255) begin
+        $error("Error: MAX_DENSE must be in 0..16 and MAX_SPARSE in 0..255 (instance %m)");
         $finish;
     end
     if (KMAX > 15) begin
         $error("Error: a record must fit 15 beats (instance %m)");
         $finish;
     end
-    if (OUT_FIFO_DEPTH < 4 || (OUT_FIFO_DEPTH & (OUT_FIFO_DEPTH - 1)) != 0) begin
-        $error("Error: OUT_FIFO_DEPTH must be a power of two >= 4 (instance %m)");
+    if (OUT_FIFO_DEPTH < 8 || (OUT_FIFO_DEPTH & (OUT_FIFO_DEPTH - 1)) != 0) begin
+        $error("Error: OUT_FIFO_DEPTH must be a power of two >= 8 (instance %m)");
         $finish;
     end
 end
 
 wire unused_inputs = &{1'b0, s_axis_tkeep, s_axis_tuser};
+
+// {x div c, x mod c} for x <= 16 and c >= 1 (a constant table per x)
+function [9:0] small_divmod;
+    input [4:0]  x;
+    input [16:0] c;
+    integer k;
+    reg [4:0] kk;
+    begin
+        small_divmod = {5'd0, x};
+        for (k = 1; k <= 16; k = k + 1) begin
+            kk = k[4:0];
+            if (c == {12'd0, kk} && x >= kk) small_divmod = {x / kk, x % kk};
+        end
+    end
+endfunction
 
 // ------------------------------------------------------------------ input skid buffer
 wire [1023:0] in_tdata;
@@ -130,27 +154,97 @@ axis_register #(
     .m_axis_tlast(in_tlast), .m_axis_tuser(unused_in_tuser)
 );
 
-// ------------------------------------------------------------------ geometry
+// ------------------------------------------------------------------ geometry (registered from cfg_*)
+// Recomputed for GEO_LAT cycles after any cfg_* change: the writer's values (stage 1) are ready one cycle
+// after cfg_q, before a record presented with the new configuration reaches the writer; a batch is handed
+// to the reader only once every stage has settled.
 // B out of range never makes an endless packet: 0 acts as 1, above MAX_ROWS as MAX_ROWS (the runtime's
 // CSR image refuses both, host_runtime/csr_image/pack.py; docs/spec/pack_rtl.md)
 localparam [31:0] MAX_ROWS_W = MAX_ROWS;
-wire [16:0] max_b = MAX_ROWS_W[16:0];
-wire [14:0] unused_max_rows_w = MAX_ROWS_W[31:17];
-wire [16:0] cap = (cfg_batch_size == 17'd0) ? 17'd1 :
-                  (cfg_batch_size > max_b) ? max_b : cfg_batch_size;
-wire [8:0]  s_word = 9'd3 + {1'b0, cfg_n_dense};                 // first sparse word
-wire [9:0]  se_word = {1'b0, s_word} + {1'b0, cfg_n_sparse, 1'b0}; // one past the last word
-wire        dense16 = cfg_dense_dtype != 2'd0;
-wire [24:0] dense_items = cap * cfg_n_dense;
-wire [24:0] sparse_items = cap * cfg_n_sparse;
-wire [24:0] lab_beats = {8'd0, cap + 17'd15} >> 4;
-wire [24:0] den_beats = dense16 ? (dense_items + 25'd31) >> 5 : (dense_items + 25'd15) >> 4;
-wire [25:0] spa_beats = cfg_sparse_dtype ? ({1'b0, sparse_items} + 26'd7) >> 3
-                                         : ({1'b0, sparse_items} + 26'd15) >> 4;
-wire [31:0] dense_off = 32'd128 + {lab_beats[25-1:0], 6'd0};
-wire [31:0] sparse_off = dense_off + {den_beats[25-1:0], 6'd0};
-wire [31:0] total_bytes = sparse_off + {spa_beats[25:0], 6'd0};
-wire [31:0] total_beats = 32'd2 + {7'd0, lab_beats} + {7'd0, den_beats} + {6'd0, spa_beats};
+wire [69:0] cfg_now = {cfg_batch_size, cfg_drop_last, cfg_dense_dtype, cfg_sparse_dtype, cfg_hot_split,
+                       cfg_freshness_cycles, cfg_n_dense, cfg_n_sparse};
+reg  [69:0] cfg_q_reg;
+reg  [2:0]  geo_cnt_reg;
+wire        geo_ok = geo_cnt_reg == 3'd0;              // every stage settled (the reader's values)
+wire        geo_w_ok = geo_cnt_reg != GEO_LAT[2:0];    // stage 1 settled (the writer's values)
+wire [16:0] q_bs = cfg_q_reg[69:53];
+wire        q_drop = cfg_q_reg[52];
+wire [1:0]  q_ddt = cfg_q_reg[51:50];
+wire        q_sdt = cfg_q_reg[49];
+wire        q_hot = cfg_q_reg[48];
+wire [31:0] q_fresh = cfg_q_reg[47:16];
+wire [7:0]  q_nd = cfg_q_reg[15:8];
+wire [7:0]  q_ns = cfg_q_reg[7:0];
+
+// stage 1
+reg [16:0] g_cap;
+reg        g_drop, g_sdt, g_hot, g_dense16;
+reg [1:0]  g_ddt;
+reg [31:0] g_fresh;
+reg [7:0]  g_nd, g_ns;
+reg [8:0]  g_sword;       // first sparse word, 3 + n_dense
+reg [9:0]  g_seword;      // one past the last sparse word
+reg [4:0]  g_c;           // ceil(sword / 2): the pair index of sparse feature 0
+// stage 2
+reg [24:0] g_ditems, g_sitems;
+reg [4:0]  g_stq, g_str;  // sparse unit step (16 items, 8 for int64): whole rows of B, remainder
+reg [16*5-1:0] g_init_f, g_init_r;  // sparse lane t's first item (t, or t/2 for int64): (f, r)
+// stage 3
+reg [12:0] g_lab_beats;
+reg [24:0] g_den_beats;
+reg [25:0] g_spa_beats;
+// stage 4
+reg [25:0] g_den_units;   // float16/bfloat16: two units per beat
+reg [31:0] g_dense_off;
+reg [25:0] g_ld_beats;
+// stage 5
+reg [31:0] g_sparse_off, g_total_bytes;
+
+integer t, u, m;
+always @(posedge clk) begin
+    if (cfg_now != cfg_q_reg) begin
+        cfg_q_reg <= cfg_now;
+        geo_cnt_reg <= GEO_LAT[2:0];
+    end else if (geo_cnt_reg != 3'd0) begin
+        geo_cnt_reg <= geo_cnt_reg - 3'd1;
+    end
+    if (geo_cnt_reg != 3'd0) begin
+        g_cap <= (q_bs == 17'd0) ? 17'd1 : (q_bs > MAX_ROWS_W[16:0]) ? MAX_ROWS_W[16:0] : q_bs;
+        g_drop <= q_drop;
+        g_sdt <= q_sdt;
+        g_hot <= q_hot;
+        g_ddt <= q_ddt;
+        g_dense16 <= q_ddt != 2'd0;
+        g_fresh <= q_fresh;
+        g_nd <= q_nd;
+        g_ns <= q_ns;
+        g_sword <= 9'd3 + {1'b0, q_nd};
+        g_seword <= 10'd3 + {2'd0, q_nd} + {1'b0, q_ns, 1'b0};
+        g_c <= (q_nd[4:0] + 5'd4) >> 1;
+
+        g_ditems <= g_cap * g_nd;
+        g_sitems <= g_cap * g_ns;
+        {g_stq, g_str} <= g_sdt ? small_divmod(5'd8, g_cap) : small_divmod(5'd16, g_cap);
+        for (t = 0; t < 16; t = t + 1) begin
+            {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap)
+                                                                : small_divmod(t[4:0], g_cap);
+        end
+
+        g_lab_beats <= g_cap[16:4] + {12'd0, g_cap[3:0] != 4'd0};
+        g_den_beats <= g_dense16 ? (g_ditems + 25'd31) >> 5 : (g_ditems + 25'd15) >> 4;
+        g_spa_beats <= g_sdt ? ({1'b0, g_sitems} + 26'd7) >> 3 : ({1'b0, g_sitems} + 26'd15) >> 4;
+
+        g_den_units <= g_dense16 ? {g_den_beats, 1'b0} : {1'b0, g_den_beats};
+        g_dense_off <= 32'd128 + {13'd0, g_lab_beats, 6'd0};
+        g_ld_beats <= {13'd0, g_lab_beats} + {1'b0, g_den_beats};
+
+        g_sparse_off <= 32'd128 + {g_ld_beats, 6'd0};
+        g_total_bytes <= 32'd128 + {g_ld_beats + g_spa_beats, 6'd0};
+    end
+    if (rst) begin
+        geo_cnt_reg <= GEO_LAT[2:0];
+    end
+end
 
 // ------------------------------------------------------------------ writer
 reg         in_row_reg;
@@ -158,24 +252,24 @@ reg [3:0]   beat_reg;
 reg [15:0]  slot_reg;
 reg         back_reg;
 reg         rpos_odd_reg;
+reg [20:0]  dbase_reg;
 reg         wbuf_reg;
 reg [16:0]  pcnt_reg, npcnt_reg;
+reg [20:0]  dfront_reg, dback_reg, dsum_reg;   // P x n_dense, DH-1 - NP x n_dense, rows x n_dense
 reg [47:0]  first_idx_reg;
-reg [31:0]  csum_reg, dnpe_reg, dnpo_reg;
 reg         close_reg, close_eos_reg, close_fresh_reg;
 reg [47:0]  eos_rows_reg;
 reg [31:0]  timer_reg;
 reg [31:0]  seq_reg, dropped_reg;
 reg [191:0] err_reg;
-reg         trunc_carry_reg;
 
 wire        rd_idle;
-wire        handover = close_reg && rd_idle;
+wire        handover = close_reg && rd_idle && geo_ok;
 
 wire [16:0] cnt = pcnt_reg + npcnt_reg;
-wire        fresh_fire = !close_reg && !in_row_reg && cfg_freshness_cycles != 32'd0 && cnt != 17'd0
-                         && timer_reg >= cfg_freshness_cycles;
-assign in_tready = !close_reg && !fresh_fire;
+wire        fresh_fire = !close_reg && !in_row_reg && g_fresh != 32'd0 && cnt != 17'd0
+                         && timer_reg >= g_fresh;
+assign in_tready = !close_reg && !fresh_fire && geo_w_ok;
 wire        acc = in_tvalid && in_tready;
 
 wire        beat0 = !in_row_reg;
@@ -186,232 +280,587 @@ wire [7:0]  reason = w1[23:16];
 wire        is_eos = beat0 && w1[26];
 wire        is_tomb = beat0 && w1[24] && !w1[26];
 wire        is_kept0 = beat0 && !w1[24] && !w1[26];
-wire        back0 = cfg_hot_split && !w1[25];
-wire [16:0] new_slot = back0 ? cap - 17'd1 - npcnt_reg : pcnt_reg;
+wire        back0 = g_hot && !w1[25];
+localparam [16:0] MAX_ROWS_M1 = MAX_ROWS_W[16:0] - 17'd1;
+wire [16:0] new_slot = back0 ? MAX_ROWS_M1 - npcnt_reg : pcnt_reg;
 wire        new_rpos_odd = back0 ? npcnt_reg[0] : pcnt_reg[0];
+wire [20:0] new_dbase = back0 ? dback_reg : dfront_reg;
 wire [15:0] cur_slot = beat0 ? new_slot[15:0] : slot_reg;
 wire        cur_back = beat0 ? back0 : back_reg;
 wire        cur_rpos_odd = beat0 ? new_rpos_odd : rpos_odd_reg;
+wire [20:0] cur_dbase = beat0 ? new_dbase : dbase_reg;
 wire [3:0]  cur_beat = beat0 ? 4'd0 : beat_reg;
 wire        wr_en = acc && (is_kept0 || !beat0);
-wire [31:0] wr_line = (wbuf_reg ? LINES : 0) + {20'd0, cur_slot[15:4]} * KMAX + {28'd0, cur_beat};
-wire [AW-1:0] wr_addr = wr_line[AW-1:0];
-wire unused_wr_line = &{1'b0, wr_line, new_slot[16]};
+wire unused_new_slot = &{1'b0, new_slot[16]};
 wire        reason_ok = reason >= 8'd1 && reason <= 8'd6;
+localparam [31:0] DH_W = DH;
+localparam [20:0] DH_M1 = DH_W[20:0] - 21'd1;
 
-// checksum / truncation contributions of the accepted beat
-reg [31:0] beat_sum, beat_dnpe, beat_dnpo;
-reg [5:0]  beat_trunc;
-integer l;
-reg [12:0] g;
-reg [31:0] word;
-reg        par;
-reg        lo_msb;
+// ---------------- stage W1: the accepted beat of a kept row
+reg          w1_valid_reg;
+reg [1023:0] w1_data_reg;
+reg [31:0]   w1_prev31_reg;   // word 31 of the row's previous beat (sparse pairs may straddle beats)
+reg [3:0]    w1_beat_reg;
+reg [15:0]   w1_slot_reg;
+reg          w1_back_reg, w1_rpos_odd_reg, w1_buf_reg;
+reg [20:0]   w1_dbase_reg;
+
+// ---------------- stage W2: per-memory write ports of the three stores
+reg          w2_lab_any_reg;
+reg [15:0]   w2_lab_we_reg;
+reg [LAW-1:0] w2_lab_addr_reg;
+reg [31:0]   w2_lab_data_reg;
+reg [15:0]   w2_den_we_reg;
+reg [16*DAW-1:0] w2_den_addr_reg;
+reg [511:0]  w2_den_data_reg;
+reg [15:0]   w2_spa_we_reg;
+reg [16*SAW-1:0] w2_spa_addr_reg;
+reg [1023:0] w2_spa_data_reg;
+
+// W1 -> W2: rotate the beat's items onto the memories
+reg [15:0]       wn_den_we;
+reg [16*DAW-1:0] wn_den_addr;
+reg [511:0]      wn_den_data;
+reg [15:0]       wn_spa_we;
+reg [16*SAW-1:0] wn_spa_addr;
+reg [1023:0]     wn_spa_data;
+reg [511:0]      d_items, d_src;
+reg [1023:0]     d_dbl;
+reg [3:0]        d_rot;
+reg [31:0]       d_a0;
+reg [3:0]        jm;
+reg [1023:0]     s_pairs;
+reg [2047:0]     s_dbl;
+reg [3:0]        s_rot, pm;
+reg [4:0]        s_sh, d_sh;
+reg [9:0]        fm;
+reg              lt;
+reg [31:0]       s_a;
 always @* begin
-    beat_sum = 32'd0;
-    beat_dnpe = 32'd0;
-    beat_dnpo = 32'd0;
-    beat_trunc = 6'd0;
-    for (l = 0; l < 32; l = l + 1) begin
-        g = {4'd0, cur_beat, l[4:0]};
-        word = in_tdata[32*l +: 32];
-        if (l == 0) lo_msb = trunc_carry_reg; else lo_msb = in_tdata[32*l - 1];
-        par = !l[0] ^ (cur_rpos_odd & cfg_n_dense[0]);
-        if (g == 13'd2) begin
-            beat_sum = beat_sum + word;
-        end else if (g >= 13'd3 && g < {4'd0, s_word}) begin
-            if (!dense16) begin
-                beat_sum = beat_sum + word;
-            end else if (cur_back) begin
-                if (par) beat_dnpo = beat_dnpo + {16'd0, word[15:0]};
-                else     beat_dnpe = beat_dnpe + {16'd0, word[15:0]};
+    wn_den_we = 16'd0;
+    wn_den_addr = {16*DAW{1'b0}};
+    wn_den_data = 512'd0;
+    wn_spa_we = 16'd0;
+    wn_spa_addr = {16*SAW{1'b0}};
+    wn_spa_data = 1024'd0;
+    d_items = 512'd0;
+    d_src = 512'd0;
+    d_dbl = 1024'd0;
+    d_rot = 4'd0;
+    d_a0 = 32'd0;
+    jm = 4'd0;
+    s_pairs = 1024'd0;
+    s_dbl = 2048'd0;
+    s_rot = 4'd0;
+    s_sh = 5'd0;
+    d_sh = 5'd0;
+    pm = 4'd0;
+    fm = 10'd0;
+    lt = 1'b0;
+    s_a = 32'd0;
+    if (w1_valid_reg) begin
+        // dense: items j = 0..15 are record words 3..18 of beat 0; item j goes to store index dbase + j
+        // (front rows) or dbase - j (back rows), memory index mod 16
+        d_items = w1_data_reg[3*32 +: 512];
+        for (t = 0; t < 16; t = t + 1) begin
+            d_src[32*t +: 32] = w1_back_reg ? d_items[32*(15-t) +: 32] : d_items[32*t +: 32];
+        end
+        d_rot = w1_back_reg ? w1_dbase_reg[3:0] + 4'd1 : w1_dbase_reg[3:0];
+        d_dbl = {d_src, d_src};
+        d_sh = 5'd16 - {1'b0, d_rot};
+        wn_den_data = d_dbl[{d_sh, 5'd0} +: 512];   // memory m gets d_src[(m - rot) mod 16]
+        d_a0 = (w1_buf_reg ? DHALF : 0) + {15'd0, w1_dbase_reg[20:4]};
+        for (m = 0; m < 16; m = m + 1) begin
+            if (w1_back_reg) begin
+                jm = w1_dbase_reg[3:0] - m[3:0];
+                wn_den_addr[DAW*m +: DAW] = (m[3:0] > w1_dbase_reg[3:0]) ? d_a0[DAW-1:0] - 1'b1 : d_a0[DAW-1:0];
             end else begin
-                beat_sum = beat_sum + (par ? {word[15:0], 16'd0} : {16'd0, word[15:0]});
+                jm = m[3:0] - w1_dbase_reg[3:0];
+                wn_den_addr[DAW*m +: DAW] = (m[3:0] < w1_dbase_reg[3:0]) ? d_a0[DAW-1:0] + 1'b1 : d_a0[DAW-1:0];
             end
-        end else if (g >= {4'd0, s_word} && g < {3'd0, se_word}) begin
-            if (g[0] == s_word[0]) begin
-                beat_sum = beat_sum + word;
-            end else if (cfg_sparse_dtype) begin
-                beat_sum = beat_sum + word;
-            end else if (word != 32'd0 || lo_msb) begin
-                beat_trunc = beat_trunc + 6'd1;
+            wn_den_we[m] = w1_beat_reg == 4'd0 && {4'd0, jm} < g_nd;
+        end
+        // sparse: pair p of the beat = words (2p, 2p+1), or (2p-1, 2p) when the first sparse word is odd;
+        // feature f = 16 beat + p - c goes to memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot
+        s_pairs = g_sword[0] ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg;
+        s_rot = w1_slot_reg[3:0] - g_c[3:0];
+        s_dbl = {s_pairs, s_pairs};
+        s_sh = 5'd16 - {1'b0, s_rot};
+        wn_spa_data = s_dbl[{s_sh, 6'd0} +: 1024];  // memory m gets pair (m - rot) mod 16
+        for (m = 0; m < 16; m = m + 1) begin
+            pm = m[3:0] - s_rot;
+            lt = {1'b0, pm} < g_c;
+            fm = {2'd0, w1_beat_reg, 4'd0} + {6'd0, pm} - {5'd0, g_c};
+            wn_spa_we[m] = (w1_beat_reg != 4'd0 || !lt) && fm < {2'd0, g_ns};
+            s_a = ((w1_buf_reg ? NG : 0) + {28'd0, w1_beat_reg} - {31'd0, lt}) * MAX_ROWS + {16'd0, w1_slot_reg};
+            wn_spa_addr[SAW*m +: SAW] = s_a[SAW-1:0];
+        end
+    end
+end
+wire unused_wn = &{1'b0, d_a0, s_a, d_dbl[1023:512], s_dbl[2047:1024], d_dbl[511:0], s_dbl[1023:0]};
+
+wire [31:0] w2n_lab_addr = (w1_buf_reg ? LHALF : 0) + {20'd0, w1_slot_reg[15:4]};
+wire unused_w2n = &{1'b0, w2n_lab_addr};
+
+always @(posedge clk) begin
+    w1_valid_reg <= wr_en;
+    if (wr_en) begin
+        w1_data_reg <= in_tdata;
+        w1_prev31_reg <= w1_data_reg[1023:992];
+        w1_beat_reg <= cur_beat;
+        w1_slot_reg <= cur_slot;
+        w1_back_reg <= cur_back;
+        w1_rpos_odd_reg <= cur_rpos_odd;
+        w1_dbase_reg <= cur_dbase;
+        w1_buf_reg <= wbuf_reg;
+    end
+    w2_lab_any_reg <= w1_valid_reg && w1_beat_reg == 4'd0;
+    w2_den_we_reg <= wn_den_we;
+    w2_spa_we_reg <= wn_spa_we;
+    if (w1_valid_reg) begin
+        for (m = 0; m < 16; m = m + 1) w2_lab_we_reg[m] <= w1_slot_reg[3:0] == m[3:0];
+        w2_lab_addr_reg <= w2n_lab_addr[LAW-1:0];
+        w2_lab_data_reg <= w1_data_reg[2*32 +: 32];
+        w2_den_addr_reg <= wn_den_addr;
+        w2_den_data_reg <= wn_den_data;
+        w2_spa_addr_reg <= wn_spa_addr;
+        w2_spa_data_reg <= wn_spa_data;
+    end
+    if (rst) begin
+        w1_valid_reg <= 1'b0;
+        w2_lab_any_reg <= 1'b0;
+        w2_den_we_reg <= 16'd0;
+        w2_spa_we_reg <= 16'd0;
+    end
+end
+
+// ---------------- checksum pipeline (beside W2): CS1 per-word terms, pairwise sums; CS2 16 -> 4;
+// CS3 4 -> 1; then per-buffer accumulators (the reader reads the closed buffer's sums)
+reg          cs1_valid_reg, cs2_valid_reg, cs3_valid_reg;
+reg          cs1_buf_reg, cs2_buf_reg, cs3_buf_reg;
+reg [16*32-1:0] cs1_s_reg;
+reg [16*17-1:0] cs1_e_reg, cs1_o_reg;
+reg [31:0]   cs1_tr_reg;
+reg [4*32-1:0] cs2_s_reg, cs2_e_reg, cs2_o_reg;
+reg [5:0]    cs2_tr_reg;
+reg [31:0]   cs3_s_reg, cs3_e_reg, cs3_o_reg;
+reg [5:0]    cs3_tr_reg;
+reg [31:0]   acc_s_reg [0:1];
+reg [31:0]   acc_e_reg [0:1];
+reg [31:0]   acc_o_reg [0:1];
+
+reg [16*32-1:0] cn_s;
+reg [16*17-1:0] cn_e, cn_o;
+reg [31:0]   cn_tr;
+reg [31:0]   term_a, term_b, c_word, c_msbs;
+reg [16:0]   e_a, e_b, o_a, o_b;
+reg [8:0]    gw;
+reg          c_par, c_lomsb, c_tr;
+integer      h, k;
+always @* begin
+    cn_s = {16*32{1'b0}};
+    cn_e = {16*17{1'b0}};
+    cn_o = {16*17{1'b0}};
+    cn_tr = 32'd0;
+    term_a = 32'd0;
+    term_b = 32'd0;
+    e_a = 17'd0;
+    e_b = 17'd0;
+    o_a = 17'd0;
+    o_b = 17'd0;
+    gw = 9'd0;
+    c_word = 32'd0;
+    c_par = 1'b0;
+    c_lomsb = 1'b0;
+    c_tr = 1'b0;
+    c_msbs = 32'd0;
+    if (w1_valid_reg) begin
+        // the msb of the word before each word (lo of an int32 id whose hi word this is)
+        c_msbs[0] = w1_prev31_reg[31];
+        for (h = 1; h < 32; h = h + 1) c_msbs[h] = w1_data_reg[32*h - 1];
+        for (h = 0; h < 16; h = h + 1) begin
+            for (k = 0; k < 2; k = k + 1) begin
+                gw = {w1_beat_reg, 5'd0} + h[8:0] + h[8:0] + k[8:0];
+                c_word = w1_data_reg[32*(2*h+k) +: 32];
+                c_lomsb = c_msbs[2*h+k];
+                c_par = (k == 0) ^ (w1_rpos_odd_reg & g_nd[0]);
+                term_b = 32'd0;
+                o_b = 17'd0;
+                e_b = 17'd0;
+                c_tr = 1'b0;
+                if (gw == 9'd2) begin
+                    term_b = c_word;
+                end else if (gw >= 9'd3 && gw < g_sword) begin
+                    if (!g_dense16) begin
+                        term_b = c_word;
+                    end else if (w1_back_reg) begin
+                        if (c_par) o_b = {1'b0, c_word[15:0]};
+                        else       e_b = {1'b0, c_word[15:0]};
+                    end else begin
+                        term_b = c_par ? {c_word[15:0], 16'd0} : {16'd0, c_word[15:0]};
+                    end
+                end else if (gw >= g_sword && {1'b0, gw} < g_seword) begin
+                    if (gw[0] == g_sword[0] || g_sdt) begin
+                        term_b = c_word;
+                    end else if (c_word != 32'd0 || c_lomsb) begin
+                        c_tr = 1'b1;
+                    end
+                end
+                if (k == 0) begin
+                    term_a = term_b;
+                    e_a = e_b;
+                    o_a = o_b;
+                end
+                cn_tr[2*h+k] = c_tr;
             end
+            cn_s[32*h +: 32] = term_a + term_b;
+            cn_e[17*h +: 17] = e_a + e_b;
+            cn_o[17*h +: 17] = o_a + o_b;
         end
     end
 end
 
-// dense float16 sums of back-written rows: their parity flips when P*n_dense is odd
-wire        np_flip = pcnt_reg[0] & cfg_n_dense[0];
-wire [31:0] np_term = np_flip ? {dnpe_reg[15:0], 16'd0} + dnpo_reg : dnpe_reg + {dnpo_reg[15:0], 16'd0};
+reg [4*32-1:0] cs2n_s, cs2n_e, cs2n_o;
+reg [5:0]  cs2n_tr;
+integer    h2, k2;
+always @* begin
+    cs2n_s = {4*32{1'b0}};
+    cs2n_e = {4*32{1'b0}};
+    cs2n_o = {4*32{1'b0}};
+    cs2n_tr = 6'd0;
+    if (cs1_valid_reg) begin
+        for (h2 = 0; h2 < 4; h2 = h2 + 1) begin
+            for (k2 = 0; k2 < 4; k2 = k2 + 1) begin
+                cs2n_s[32*h2 +: 32] = cs2n_s[32*h2 +: 32] + cs1_s_reg[32*(4*h2+k2) +: 32];
+                cs2n_e[32*h2 +: 32] = cs2n_e[32*h2 +: 32] + {15'd0, cs1_e_reg[17*(4*h2+k2) +: 17]};
+                cs2n_o[32*h2 +: 32] = cs2n_o[32*h2 +: 32] + {15'd0, cs1_o_reg[17*(4*h2+k2) +: 17]};
+            end
+        end
+        for (k2 = 0; k2 < 32; k2 = k2 + 1) cs2n_tr = cs2n_tr + {5'd0, cs1_tr_reg[k2]};
+    end
+end
+always @(posedge clk) begin
+    cs1_valid_reg <= w1_valid_reg;
+    cs2_valid_reg <= cs1_valid_reg;
+    cs3_valid_reg <= cs2_valid_reg;
+    if (w1_valid_reg) begin
+        cs1_buf_reg <= w1_buf_reg;
+        cs1_s_reg <= cn_s;
+        cs1_e_reg <= cn_e;
+        cs1_o_reg <= cn_o;
+        cs1_tr_reg <= g_sdt ? 32'd0 : cn_tr;
+    end
+    if (cs1_valid_reg) begin
+        cs2_buf_reg <= cs1_buf_reg;
+        cs2_s_reg <= cs2n_s;
+        cs2_e_reg <= cs2n_e;
+        cs2_o_reg <= cs2n_o;
+        cs2_tr_reg <= cs2n_tr;
+    end
+    if (cs2_valid_reg) begin
+        cs3_buf_reg <= cs2_buf_reg;
+        cs3_s_reg <= cs2_s_reg[31:0] + cs2_s_reg[63:32] + cs2_s_reg[95:64] + cs2_s_reg[127:96];
+        cs3_e_reg <= cs2_e_reg[31:0] + cs2_e_reg[63:32] + cs2_e_reg[95:64] + cs2_e_reg[127:96];
+        cs3_o_reg <= cs2_o_reg[31:0] + cs2_o_reg[63:32] + cs2_o_reg[95:64] + cs2_o_reg[127:96];
+        cs3_tr_reg <= cs2_tr_reg;
+    end
+    if (cs3_valid_reg) begin
+        acc_s_reg[cs3_buf_reg] <= acc_s_reg[cs3_buf_reg] + cs3_s_reg;
+        acc_e_reg[cs3_buf_reg] <= acc_e_reg[cs3_buf_reg] + cs3_e_reg;
+        acc_o_reg[cs3_buf_reg] <= acc_o_reg[cs3_buf_reg] + cs3_o_reg;
+    end
+    // the writer's next buffer starts from zero (its previous batch left the pipeline long ago)
+    if (handover) begin
+        acc_s_reg[!wbuf_reg] <= 32'd0;
+        acc_e_reg[!wbuf_reg] <= 32'd0;
+        acc_o_reg[!wbuf_reg] <= 32'd0;
+    end
+    if (rst) begin
+        cs1_valid_reg <= 1'b0;
+        cs2_valid_reg <= 1'b0;
+        cs3_valid_reg <= 1'b0;
+        for (k = 0; k < 2; k = k + 1) begin
+            acc_s_reg[k] <= 32'd0;
+            acc_e_reg[k] <= 32'd0;
+            acc_o_reg[k] <= 32'd0;
+        end
+    end
+end
+
+// ------------------------------------------------------------------ the three stores
+wire [16*LAW-1:0] lab_rd_addr;
+wire [16*DAW-1:0] den_rd_addr;
+wire [16*SAW-1:0] spa_rd_addr;
+wire              lab_re, den_re, spa_re;
+wire [511:0]      lab_q, den_q;
+wire [1023:0]     spa_q;
+
+pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * LHALF), .RAM_STYLE(1)) lab_store_inst (
+    .clk(clk),
+    .wr_en(w2_lab_any_reg ? w2_lab_we_reg : 16'd0), .wr_addr({16{w2_lab_addr_reg}}),
+    .wr_data({16{w2_lab_data_reg}}),
+    .rd_en(lab_re), .rd_addr(lab_rd_addr), .rd_data(lab_q)
+);
+
+pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * DHALF), .RAM_STYLE(1)) den_store_inst (
+    .clk(clk),
+    .wr_en(w2_den_we_reg), .wr_addr(w2_den_addr_reg), .wr_data(w2_den_data_reg),
+    .rd_en(den_re), .rd_addr(den_rd_addr), .rd_data(den_q)
+);
+
+pack_store #(.MEMS(16), .WIDTH(64), .DEPTH(2 * SHALF), .RAM_STYLE(2)) spa_store_inst (
+    .clk(clk),
+    .wr_en(w2_spa_we_reg), .wr_addr(w2_spa_addr_reg), .wr_data(w2_spa_data_reg),
+    .rd_en(spa_re), .rd_addr(spa_rd_addr), .rd_data(spa_q)
+);
 
 // ------------------------------------------------------------------ status counters
 reg [31:0] st_batches_reg, st_fresh_reg, st_streams_reg;
 reg [47:0] st_rows_reg, st_tomb_reg, st_disc_reg, st_trunc_reg, st_stall_in_reg, st_stall_out_reg,
            st_beats_reg;
 
-// ------------------------------------------------------------------ reader state
+// ------------------------------------------------------------------ reader
 localparam [2:0] R_IDLE = 3'd0, R_HDR0 = 3'd1, R_HDR1 = 3'd2, R_LAB = 3'd3, R_DEN = 3'd4, R_SPA = 3'd5;
 reg [2:0]   rstate_reg;
 reg         rbuf_reg;
-reg [16:0]  rows_h_reg, pop_h_reg;
+reg [2:0]   hwait_reg;           // cycles until the closed batch's checksum has left the pipeline
+reg [16:0]  rows_h_reg, pop_h_reg, kl_h_reg;
+reg [20:0]  rnd_h_reg, pnd_h_reg, kd_h_reg;
 reg         hot_h_reg;
 reg [47:0]  first_h_reg;
 reg [2:0]   flags_h_reg;
-reg [31:0]  cks_h_reg, seq_h_reg, dropped_h_reg;
+reg [31:0]  seq_h_reg, dropped_h_reg, cks_h_reg, errsum_h_reg, np_h_reg, e01_h_reg, e23_h_reg, e45_h_reg;
 reg [191:0] err_h_reg;
-reg [25:0]  rcnt_reg;
-reg [31:0]  beats_left_reg;
-reg [19:0]  maj_reg, min_reg;
-reg         half_reg;
-reg         started_reg;
-reg [15:0]  pend_reg;
+reg [19:0]  u_reg;               // unit index in the label / dense region (16 items per unit)
+reg [25:0]  rcnt_reg;            // units left in the region
+reg         half_reg;            // float16 dense: the unit fills the upper half of the beat
+reg [16*9-1:0]  lf_reg;          // sparse lane t: feature
+reg [16*17-1:0] lr_reg;          // sparse lane t: output row
+reg         credit_reg;
+reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
 
-assign rd_idle = rstate_reg == R_IDLE;
+// pipeline: G (generate) -> D (descriptor) -> S (conflicts, issue) -> R (read data, assemble) -> O (FIFO)
+reg         d_valid_reg, s_valid_reg, r_valid_reg, o_valid_reg;
+reg [1:0]   d_hdr_reg, s_hdr_reg, r_hdr_reg;   // 1 = header beat 0, 2 = header beat 1
+reg [1:0]   d_reg_reg, s_reg_reg, r_reg_reg;   // region: 0 labels, 1 dense, 2 sparse
+reg         d_f16_reg, s_f16_reg, r_f16_reg;
+reg         d_half_reg, s_half_reg, r_half_reg;
+reg         d_end_reg, s_end_reg, r_end_reg;   // the unit ends a beat
+reg         d_last_reg, s_last_reg, r_last_reg;
+reg [15:0]  d_lv_reg, s_pend_reg, r_served_reg;
+reg [63:0]  d_mem_reg, s_mem_reg, r_mem_reg;
+reg [16*AW-1:0] d_addr_reg, s_addr_reg;
+reg [255:0] s_c_reg;             // s_c[16 u + t], u < t: lanes u and t want different lines of one memory
+reg [255:0] s_oh_reg;            // s_oh[16 m + t]: lane t wants memory m
+reg         r_int64_reg;
+reg [511:0] assy_reg;
+reg [511:0] o_data_reg;
+reg         o_last_reg;
 
 wire [LVLW-1:0] fifo_level;
-wire credit = {{(32-LVLW){1'b0}}, fifo_level} < OUT_FIFO_DEPTH - 2;
-wire in_data_region = rstate_reg == R_LAB || rstate_reg == R_DEN || rstate_reg == R_SPA;
-wire go = credit && rstate_reg != R_IDLE;
-wire int64 = rstate_reg == R_SPA && cfg_sparse_dtype;
-wire f16_den = rstate_reg == R_DEN && dense16;
+wire        in_data_state = rstate_reg == R_LAB || rstate_reg == R_DEN || rstate_reg == R_SPA;
+wire        g_can = rstate_reg != R_IDLE && !(rstate_reg == R_HDR0 && hwait_reg != 3'd0) && credit_reg;
 
-// lane requests
-reg [16*20-1:0] ch_maj, ch_min;
-reg [19:0]  next_maj, next_min;
-reg [15:0]  req_valid;
-reg [16*4-1:0]  req_bank;
-reg [16*5-1:0]  req_wl;
-reg [16*AW-1:0] req_addr;
-integer t, u;
-reg [19:0] im, imin, row, slot, gw;
-reg [19:0] minlim;
-reg [31:0] line;
-reg [16*9-1:0] req_sel;
-reg        iv;
+// ---------------- S: conflicts among pending lanes, one read line per memory
+reg [15:0]  s_blocked, s_served;
+reg         s_done;
+reg [16*AW-1:0] s_rd_addr;
 always @* begin
-    minlim = rstate_reg == R_DEN ? {12'd0, cfg_n_dense} : {3'd0, cap};
-    im = maj_reg;
-    imin = min_reg;
-    ch_maj = {16*20{1'b0}};
-    ch_min = {16*20{1'b0}};
-    next_maj = maj_reg;
-    next_min = min_reg;
-    for (t = 0; t < 16; t = t + 1) begin
-        if (!int64 || t < 8) begin
-            ch_maj[20*t +: 20] = im;
-            ch_min[20*t +: 20] = imin;
-            if (imin + 20'd1 >= minlim) begin
-                im = im + 20'd1;
-                imin = 20'd0;
+    s_blocked = 16'd0;
+    s_served = 16'd0;
+    s_done = 1'b0;
+    s_rd_addr = {16*AW{1'b0}};
+    if (s_valid_reg) begin
+        for (t = 1; t < 16; t = t + 1) begin
+            for (u = 0; u < t; u = u + 1) begin
+                if (s_pend_reg[u] && s_c_reg[16*u + t]) s_blocked[t] = 1'b1;
+            end
+        end
+        s_served = s_pend_reg & ~s_blocked;
+        s_done = (s_pend_reg & s_blocked) == 16'd0;
+        for (m = 0; m < 16; m = m + 1) begin
+            for (t = 0; t < 16; t = t + 1) begin
+                if (s_served[t] && s_oh_reg[16*m + t]) s_rd_addr[AW*m +: AW] = s_rd_addr[AW*m +: AW] | s_addr_reg[AW*t +: AW];
+            end
+        end
+    end
+end
+wire        d_take = d_valid_reg && (!s_valid_reg || s_done);
+wire        g_fire = g_can && (!d_valid_reg || d_take);
+wire        s_data = s_valid_reg && s_hdr_reg == 2'd0;
+assign lab_re = s_data && s_reg_reg == 2'd0;
+assign den_re = s_data && s_reg_reg == 2'd1;
+assign spa_re = s_data && s_reg_reg == 2'd2;
+generate
+    genvar gm;
+    for (gm = 0; gm < 16; gm = gm + 1) begin : gen_rd_addr
+        assign lab_rd_addr[LAW*gm +: LAW] = s_rd_addr[AW*gm +: LAW];
+        assign den_rd_addr[DAW*gm +: DAW] = s_rd_addr[AW*gm +: DAW];
+        assign spa_rd_addr[SAW*gm +: SAW] = s_rd_addr[AW*gm +: SAW];
+    end
+endgenerate
+
+// ---------------- G: the next unit's lanes
+wire        g_f16 = rstate_reg == R_DEN && g_dense16;
+wire        g_end = !(g_f16 && !half_reg);
+wire        g_lastunit = rcnt_reg == 26'd1;
+wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_units != 26'd0 ? R_DEN : g_spa_beats != 26'd0 ? R_SPA : R_IDLE)
+                         : rstate_reg == R_DEN ? (g_spa_beats != 26'd0 ? R_SPA : R_IDLE) : R_IDLE;
+reg [15:0]  gn_lv;
+reg [63:0]  gn_mem;
+reg [16*AW-1:0] gn_addr;
+reg [16*9-1:0]  gn_lf;
+reg [16*17-1:0] gn_lr;
+reg [20:0]  lv, lp, lk;
+reg [31:0]  la_f, la_b, sa;
+reg         ult_v, ueq_v, ult_p, ueq_p, l_front;
+reg [8:0]   sf;
+reg [16:0]  sr, sslot, sr_n;
+reg [17:0]  sr_w;
+reg [4:0]   sgrp;
+always @* begin
+    gn_lv = 16'd0;
+    gn_mem = 64'd0;
+    gn_addr = {16*AW{1'b0}};
+    gn_lf = lf_reg;
+    gn_lr = lr_reg;
+    lv = 21'd0;
+    lp = 21'd0;
+    lk = 21'd0;
+    la_f = 32'd0;
+    la_b = 32'd0;
+    sa = 32'd0;
+    ult_v = 1'b0;
+    ueq_v = 1'b0;
+    ult_p = 1'b0;
+    ueq_p = 1'b0;
+    l_front = 1'b0;
+    sf = 9'd0;
+    sr = 17'd0;
+    sslot = 17'd0;
+    sr_n = 17'd0;
+    sr_w = 18'd0;
+    sgrp = 5'd0;
+    if (g_can && rstate_reg == R_SPA) begin
+        for (t = 0; t < 16; t = t + 1) begin
+            sf = lf_reg[9*t +: 9];
+            sr = lr_reg[17*t +: 17];
+            l_front = !hot_h_reg || sr < pop_h_reg;
+            sslot = l_front ? sr : kl_h_reg - sr;
+            gn_lv[t] = sf < {1'b0, g_ns} && sr < rows_h_reg;
+            gn_mem[4*t +: 4] = sslot[3:0] + sf[3:0];
+            sgrp = (rbuf_reg ? NG[4:0] : 5'd0) + {1'b0, sf[7:4]};
+            sa = {27'd0, sgrp} * MAX_ROWS + {15'd0, sslot};
+            gn_addr[AW*t +: AW] = sa[AW-1:0];
+            // step 16 items (8 for int64): r += B mod step, f += step / B (+1 on a wrap)
+            sr_n = sr + {12'd0, g_str};
+            sr_w = {1'b0, sr_n} - {1'b0, g_cap};
+            if (!sr_w[17]) begin
+                gn_lr[17*t +: 17] = sr_w[16:0];
+                gn_lf[9*t +: 9] = sf + {4'd0, g_stq} + 9'd1;
             end else begin
-                imin = imin + 20'd1;
+                gn_lr[17*t +: 17] = sr_n;
+                gn_lf[9*t +: 9] = sf + {4'd0, g_stq};
             end
         end
-    end
-    next_maj = im;
-    next_min = imin;
-    req_valid = 16'd0;
-    req_bank = {16*4{1'b0}};
-    req_wl = {16*5{1'b0}};
-    req_addr = {16*AW{1'b0}};
-    req_sel = {16*9{1'b0}};
-    for (t = 0; t < 16; t = t + 1) begin
-        u = int64 ? t / 2 : t;
-        im = ch_maj[20*u +: 20];
-        imin = ch_min[20*u +: 20];
-        case (rstate_reg)
-            R_LAB: begin row = imin; iv = im == 20'd0; gw = 20'd2; end
-            R_DEN: begin row = im; iv = 1'b1; gw = 20'd3 + imin; end
-            R_SPA: begin
-                row = imin;
-                iv = im < {12'd0, cfg_n_sparse};
-                gw = {11'd0, s_word} + {im[18:0], 1'b0} + ((int64 && t % 2 == 1) ? 20'd1 : 20'd0);
-            end
-            default: begin row = 20'd0; iv = 1'b0; gw = 20'd0; end
-        endcase
-        iv = iv && row < {3'd0, rows_h_reg};
-        if (!hot_h_reg || row < {3'd0, pop_h_reg}) slot = row;
-        else slot = {3'd0, cap} - 20'd1 + {3'd0, pop_h_reg} - row;
-        req_valid[t] = iv;
-        req_bank[4*t +: 4] = slot[3:0];
-        req_wl[5*t +: 5] = gw[4:0];
-        line = (rbuf_reg ? LINES : 0) + {20'd0, slot[15:4]} * KMAX + {28'd0, gw[8:5]};
-        req_addr[AW*t +: AW] = line[AW-1:0];
-        req_sel[9*t +: 9] = {slot[3:0], gw[4:0]};
-    end
-end
-
-wire unused_req = &{1'b0, slot[19:16], gw[19:9], line};
-
-// conflicts: same sub-memory, different address; the lowest pending lane wins
-wire [15:0] pending = started_reg ? pend_reg : req_valid;
-reg  [15:0] served;
-always @* begin
-    for (t = 0; t < 16; t = t + 1) begin
-        served[t] = pending[t];
-        for (u = 0; u < 16; u = u + 1) begin
-            if (u < t && pending[u] && req_bank[4*u +: 4] == req_bank[4*t +: 4]
-                && req_wl[5*u +: 5] == req_wl[5*t +: 5] && req_addr[AW*u +: AW] != req_addr[AW*t +: AW]) begin
-                served[t] = 1'b0;
+    end else if (g_can && (rstate_reg == R_LAB || rstate_reg == R_DEN)) begin
+        // item o = 16 u + t of a linear region: labels (rows) or dense items (row-major)
+        lv = rstate_reg == R_LAB ? {4'd0, rows_h_reg} : rnd_h_reg;
+        lp = rstate_reg == R_LAB ? {4'd0, pop_h_reg} : pnd_h_reg;
+        lk = rstate_reg == R_LAB ? {4'd0, kl_h_reg} : kd_h_reg;
+        la_f = (rstate_reg == R_LAB ? (rbuf_reg ? LHALF : 0) : (rbuf_reg ? DHALF : 0)) + {12'd0, u_reg};
+        la_b = (rstate_reg == R_LAB ? (rbuf_reg ? LHALF : 0) : (rbuf_reg ? DHALF : 0)) + {15'd0, lk[20:4]}
+               - {12'd0, u_reg};
+        ult_v = {3'd0, u_reg} < {6'd0, lv[20:4]};
+        ueq_v = {3'd0, u_reg} == {6'd0, lv[20:4]};
+        ult_p = {3'd0, u_reg} < {6'd0, lp[20:4]};
+        ueq_p = {3'd0, u_reg} == {6'd0, lp[20:4]};
+        for (t = 0; t < 16; t = t + 1) begin
+            gn_lv[t] = ult_v || (ueq_v && t[3:0] < lv[3:0]);
+            l_front = !hot_h_reg || ult_p || (ueq_p && t[3:0] < lp[3:0]);
+            if (l_front) begin
+                gn_mem[4*t +: 4] = t[3:0];
+                gn_addr[AW*t +: AW] = la_f[AW-1:0];
+            end else begin
+                gn_mem[4*t +: 4] = lk[3:0] - t[3:0];
+                gn_addr[AW*t +: AW] = (t[3:0] > lk[3:0]) ? la_b[AW-1:0] - 1'b1 : la_b[AW-1:0];
             end
         end
     end
 end
-wire unit_done = go && in_data_region && (pending & ~served) == 16'd0;
-wire beat_done = unit_done && !(f16_den && !half_reg);
+wire unused_g = &{1'b0, la_f, la_b, sa};
 
-reg [NSUB*AW-1:0] rd_addr;
+// ---------------- D -> S: conflict matrix and memory one-hots
+reg [255:0] dn_c, dn_oh;
 always @* begin
-    rd_addr = {NSUB*AW{1'b0}};
-    for (t = 0; t < 16; t = t + 1) begin
-        if (go && in_data_region && served[t]) begin
-            rd_addr[AW*{req_bank[4*t +: 4], req_wl[5*t +: 5]} +: AW] = req_addr[AW*t +: AW];
+    dn_c = 256'd0;
+    dn_oh = 256'd0;
+    if (d_valid_reg) begin
+        for (t = 0; t < 16; t = t + 1) begin
+            for (u = 0; u < t; u = u + 1) begin
+                dn_c[16*u + t] = d_lv_reg[u] && d_lv_reg[t] && d_mem_reg[4*u +: 4] == d_mem_reg[4*t +: 4]
+                                 && d_addr_reg[AW*u +: AW] != d_addr_reg[AW*t +: AW];
+            end
+            for (m = 0; m < 16; m = m + 1) begin
+                dn_oh[16*m + t] = d_mem_reg[4*t +: 4] == m[3:0];
+            end
         end
     end
 end
 
-wire [NSUB*32-1:0] rd_data;
-
-pack_store #(.BANKS(BANKS), .ADDR_WIDTH(AW)) store_inst (
-    .clk(clk),
-    .wr_en(wr_en), .wr_bank(cur_slot[3:0]), .wr_addr(wr_addr), .wr_data(in_tdata),
-    .rd_addr(rd_addr), .rd_data(rd_data)
-);
-
-// ------------------------------------------------------------------ stage B: assemble beats
-reg         sb_valid_reg, sb_push_reg, sb_last_reg, sb_f16_reg, sb_half_reg;
-reg [1:0]   sb_hdr_reg;
-reg [15:0]  sb_served_reg;
-reg [16*9-1:0] sb_sel_reg;
-reg [511:0] assy_reg;
-
-reg [511:0] assy_next;
-reg [8:0]   sel;
+// ---------------- R: rotate the read words into the beat
+// each memory's word for even lanes and for odd lanes (int64: odd lanes take the high half of the id)
+reg [511:0] rv_even, rv_odd;
+reg [511:0] rn_beat;
+reg [31:0]  rw;
+reg [3:0]   rm;
 always @* begin
-    assy_next = assy_reg;
-    for (t = 0; t < 16; t = t + 1) begin
-        sel = sb_sel_reg[9*t +: 9];
-        if (sb_valid_reg && sb_served_reg[t]) begin
-            if (sb_f16_reg) assy_next[16*(16*sb_half_reg + t) +: 16] = rd_data[32*sel +: 16];
-            else            assy_next[32*t +: 32] = rd_data[32*sel +: 32];
+    rv_even = 512'd0;
+    rv_odd = 512'd0;
+    rn_beat = 512'd0;
+    rw = 32'd0;
+    rm = 4'd0;
+    if (r_valid_reg && r_hdr_reg == 2'd0) begin
+        for (m = 0; m < 16; m = m + 1) begin
+            case (r_reg_reg)
+                2'd0: begin
+                    rv_even[32*m +: 32] = lab_q[32*m +: 32];
+                    rv_odd[32*m +: 32] = lab_q[32*m +: 32];
+                end
+                2'd1: begin
+                    rv_even[32*m +: 32] = den_q[32*m +: 32];
+                    rv_odd[32*m +: 32] = den_q[32*m +: 32];
+                end
+                default: begin
+                    rv_even[32*m +: 32] = spa_q[64*m +: 32];
+                    rv_odd[32*m +: 32] = r_int64_reg ? spa_q[64*m + 32 +: 32] : spa_q[64*m +: 32];
+                end
+            endcase
+        end
+        rn_beat = assy_reg;
+        for (t = 0; t < 16; t = t + 1) begin
+            if (r_served_reg[t]) begin
+                rm = r_mem_reg[4*t +: 4];
+                rw = (t % 2 == 1) ? rv_odd[32*rm +: 32] : rv_even[32*rm +: 32];
+                if (r_f16_reg) rn_beat[16*(16*r_half_reg + t) +: 16] = rw[15:0];
+                else           rn_beat[32*t +: 32] = rw;
+            end
         end
     end
 end
 
-wire [31:0] rows_err_sum = err_h_reg[31:0] + err_h_reg[63:32] + err_h_reg[95:64] + err_h_reg[127:96]
-                           + err_h_reg[159:128] + err_h_reg[191:160];
+// the header beats (from the handover snapshot)
 wire [511:0] hdr0 = {
-    rows_err_sum, dropped_h_reg, total_bytes, sparse_off, dense_off, 32'd128,
-    {13'd0, flags_h_reg}, 7'd0, cfg_sparse_dtype, 6'd0, cfg_dense_dtype,
-    {8'd0, cfg_n_sparse}, {8'd0, cfg_n_dense},
+    errsum_h_reg, dropped_h_reg, g_total_bytes, g_sparse_off, g_dense_off, 32'd128,
+    {13'd0, flags_h_reg}, 7'd0, g_sdt, 6'd0, g_ddt,
+    {8'd0, g_ns}, {8'd0, g_nd},
     {16'd0, first_h_reg[47:32]}, first_h_reg[31:0],
-    {15'd0, pop_h_reg}, {15'd0, cap}, {15'd0, rows_h_reg}, seq_h_reg,
+    {15'd0, pop_h_reg}, {15'd0, g_cap}, {15'd0, rows_h_reg}, seq_h_reg,
     16'd128, 16'd1, 32'h42434c53
 };
 wire [511:0] hdr1 = {288'd0, cks_h_reg, err_h_reg};
 
-wire        fifo_in_valid = sb_push_reg;
-wire [511:0] fifo_in_data = sb_hdr_reg == 2'd1 ? hdr0 : sb_hdr_reg == 2'd2 ? hdr1 : assy_next;
+// ---------------- output FIFO
 wire        fifo_in_ready;
 wire [LVLW-1:0] fifo_hwm;
 wire unused_fifo = &{1'b0, fifo_in_ready};
@@ -420,8 +869,8 @@ axis_fifo #(
     .DEPTH(OUT_FIFO_DEPTH), .DATA_WIDTH(512), .KEEP_ENABLE(0), .LAST_ENABLE(1), .USER_ENABLE(0)
 ) out_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(fifo_in_data), .s_axis_tkeep(64'd0), .s_axis_tvalid(fifo_in_valid),
-    .s_axis_tready(fifo_in_ready), .s_axis_tlast(sb_last_reg), .s_axis_tuser(1'b0),
+    .s_axis_tdata(o_data_reg), .s_axis_tkeep(64'd0), .s_axis_tvalid(o_valid_reg),
+    .s_axis_tready(fifo_in_ready), .s_axis_tlast(o_last_reg), .s_axis_tuser(1'b0),
     .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(unused_out_tkeep), .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(unused_out_tuser),
     .status_level(fifo_level), .status_high_water(fifo_hwm), .status_hwm_clear(1'b0)
@@ -429,8 +878,11 @@ axis_fifo #(
 assign m_axis_tkeep = {64{1'b1}};
 assign m_axis_tuser = 1'b0;
 
+assign rd_idle = rstate_reg == R_IDLE && !d_valid_reg && !s_valid_reg && !r_valid_reg;
+
 // ------------------------------------------------------------------ sequential logic
 integer e;
+wire g_beat = g_fire && !(g_f16 && half_reg);    // the unit starts a beat
 always @(posedge clk) begin
     // ---------------- writer
     if (acc) begin
@@ -440,6 +892,7 @@ always @(posedge clk) begin
             slot_reg <= new_slot[15:0];
             back_reg <= back0;
             rpos_odd_reg <= new_rpos_odd;
+            dbase_reg <= new_dbase;
         end
         if (is_tomb) begin
             dropped_reg <= dropped_reg + 32'd1;
@@ -452,18 +905,17 @@ always @(posedge clk) begin
         end
         if (is_kept0) begin
             if (cnt == 17'd0) first_idx_reg <= rownum;
-            if (back0) npcnt_reg <= npcnt_reg + 17'd1;
-            else       pcnt_reg <= pcnt_reg + 17'd1;
+            if (back0) begin
+                npcnt_reg <= npcnt_reg + 17'd1;
+                dback_reg <= dback_reg - {13'd0, g_nd};
+            end else begin
+                pcnt_reg <= pcnt_reg + 17'd1;
+                dfront_reg <= dfront_reg + {13'd0, g_nd};
+            end
+            dsum_reg <= dsum_reg + {13'd0, g_nd};
             st_rows_reg <= st_rows_reg + 48'd1;
         end
-        if (wr_en) begin
-            csum_reg <= csum_reg + beat_sum;
-            dnpe_reg <= dnpe_reg + beat_dnpe;
-            dnpo_reg <= dnpo_reg + beat_dnpo;
-            trunc_carry_reg <= in_tdata[1023];
-            if (!cfg_sparse_dtype) st_trunc_reg <= st_trunc_reg + {42'd0, beat_trunc};
-        end
-        if (wr_en && in_tlast && cnt + (is_kept0 ? 17'd1 : 17'd0) == cap) begin
+        if (wr_en && in_tlast && cnt + (is_kept0 ? 17'd1 : 17'd0) == g_cap) begin
             close_reg <= 1'b1;
         end
         if (is_eos) begin
@@ -471,6 +923,9 @@ always @(posedge clk) begin
             close_eos_reg <= 1'b1;
             eos_rows_reg <= rownum;
         end
+    end
+    if (cs3_valid_reg) begin
+        st_trunc_reg <= st_trunc_reg + {42'd0, cs3_tr_reg};
     end
     if (fresh_fire) begin
         close_reg <= 1'b1;
@@ -488,30 +943,33 @@ always @(posedge clk) begin
     if (handover) begin
         rbuf_reg <= wbuf_reg;
         wbuf_reg <= !wbuf_reg;
-        hot_h_reg <= cfg_hot_split;
-        flags_h_reg <= {close_fresh_reg, close_eos_reg, cfg_hot_split};
+        hot_h_reg <= g_hot;
+        flags_h_reg <= {close_fresh_reg, close_eos_reg, g_hot};
         seq_h_reg <= seq_reg;
         dropped_h_reg <= dropped_reg;
         err_h_reg <= err_reg;
-        if (close_eos_reg && cfg_drop_last && cnt != 17'd0) begin
+        pnd_h_reg <= dfront_reg;
+        kd_h_reg <= DH_M1 + dfront_reg;
+        kl_h_reg <= MAX_ROWS_M1 + pcnt_reg;
+        if (close_eos_reg && g_drop && cnt != 17'd0) begin
             st_disc_reg <= st_disc_reg + {31'd0, cnt};
         end
-        if (close_eos_reg && (cfg_drop_last || cnt == 17'd0)) begin
+        if (close_eos_reg && (g_drop || cnt == 17'd0)) begin
             rows_h_reg <= 17'd0;
+            rnd_h_reg <= 21'd0;
             pop_h_reg <= 17'd0;
             first_h_reg <= eos_rows_reg;
-            cks_h_reg <= 32'd0;
         end else begin
             rows_h_reg <= cnt;
-            pop_h_reg <= cfg_hot_split ? pcnt_reg : 17'd0;
+            rnd_h_reg <= dsum_reg;
+            pop_h_reg <= g_hot ? pcnt_reg : 17'd0;
             first_h_reg <= first_idx_reg;
-            cks_h_reg <= csum_reg + np_term;
         end
         pcnt_reg <= 17'd0;
         npcnt_reg <= 17'd0;
-        csum_reg <= 32'd0;
-        dnpe_reg <= 32'd0;
-        dnpo_reg <= 32'd0;
+        dfront_reg <= 21'd0;
+        dback_reg <= DH_M1;
+        dsum_reg <= 21'd0;
         close_reg <= 1'b0;
         close_eos_reg <= 1'b0;
         close_fresh_reg <= 1'b0;
@@ -526,77 +984,118 @@ always @(posedge clk) begin
         if (close_fresh_reg) st_fresh_reg <= st_fresh_reg + 32'd1;
         st_batches_reg <= st_batches_reg + 32'd1;
         rstate_reg <= R_HDR0;
-        beats_left_reg <= total_beats;
-        started_reg <= 1'b0;
+        hwait_reg <= 3'd4;
+        for (t = 0; t < 16; t = t + 1) begin
+            lf_reg[9*t +: 9] <= {4'd0, g_init_f[5*t +: 5]};
+            lr_reg[17*t +: 17] <= {12'd0, g_init_r[5*t +: 5]};
+        end
     end
 
-    // ---------------- reader stage A
-    sb_valid_reg <= 1'b0;
-    sb_push_reg <= 1'b0;
-    sb_last_reg <= 1'b0;
-    sb_hdr_reg <= 2'd0;
-    sb_f16_reg <= f16_den;
-    sb_half_reg <= half_reg;
-    sb_served_reg <= served;
-    sb_sel_reg <= req_sel;
-    if (go && !handover) begin
+    // ---------------- reader: header values from the closed buffer's sums (settled while waiting)
+    if (rstate_reg == R_HDR0) begin
+        if (hwait_reg != 3'd0) hwait_reg <= hwait_reg - 3'd1;
+        np_h_reg <= (pop_h_reg[0] & g_nd[0])
+                    ? {acc_e_reg[rbuf_reg][15:0], 16'd0} + acc_o_reg[rbuf_reg]
+                    : acc_e_reg[rbuf_reg] + {acc_o_reg[rbuf_reg][15:0], 16'd0};
+        cks_h_reg <= rows_h_reg == 17'd0 ? 32'd0 : acc_s_reg[rbuf_reg] + np_h_reg;
+        e01_h_reg <= err_h_reg[31:0] + err_h_reg[63:32];
+        e23_h_reg <= err_h_reg[95:64] + err_h_reg[127:96];
+        e45_h_reg <= err_h_reg[159:128] + err_h_reg[191:160];
+        errsum_h_reg <= e01_h_reg + e23_h_reg + e45_h_reg;
+    end
+
+    // ---------------- G: generate a unit into D
+    if (g_fire) begin
+        d_hdr_reg <= rstate_reg == R_HDR0 ? 2'd1 : rstate_reg == R_HDR1 ? 2'd2 : 2'd0;
+        d_reg_reg <= rstate_reg == R_LAB ? 2'd0 : rstate_reg == R_DEN ? 2'd1 : 2'd2;
+        d_f16_reg <= g_f16;
+        d_half_reg <= half_reg;
+        d_end_reg <= !in_data_state || g_end;
+        d_last_reg <= in_data_state && g_lastunit && g_end && g_next_state == R_IDLE;
+        d_lv_reg <= gn_lv;
+        d_mem_reg <= gn_mem;
+        d_addr_reg <= gn_addr;
         case (rstate_reg)
-            R_HDR0: begin
-                sb_push_reg <= 1'b1;
-                sb_hdr_reg <= 2'd1;
-                beats_left_reg <= beats_left_reg - 32'd1;
-                rstate_reg <= R_HDR1;
-            end
+            R_HDR0: rstate_reg <= R_HDR1;
             R_HDR1: begin
-                sb_push_reg <= 1'b1;
-                sb_hdr_reg <= 2'd2;
-                beats_left_reg <= beats_left_reg - 32'd1;
                 rstate_reg <= R_LAB;
-                rcnt_reg <= {1'b0, lab_beats};
-                maj_reg <= 20'd0;
-                min_reg <= 20'd0;
+                rcnt_reg <= {13'd0, g_lab_beats};
+                u_reg <= 20'd0;
                 half_reg <= 1'b0;
-                started_reg <= 1'b0;
             end
             default: begin
-                sb_valid_reg <= 1'b1;
-                if (unit_done) begin
-                    started_reg <= 1'b0;
-                    maj_reg <= next_maj;
-                    min_reg <= next_min;
-                    if (f16_den) half_reg <= !half_reg;
-                end else begin
-                    started_reg <= 1'b1;
-                    pend_reg <= pending & ~served;
+                u_reg <= u_reg + 20'd1;
+                if (g_f16) half_reg <= !half_reg;
+                if (rstate_reg == R_SPA) begin
+                    lf_reg <= gn_lf;
+                    lr_reg <= gn_lr;
                 end
-                if (beat_done) begin
-                    sb_push_reg <= 1'b1;
-                    sb_last_reg <= beats_left_reg == 32'd1;
-                    beats_left_reg <= beats_left_reg - 32'd1;
-                    rcnt_reg <= rcnt_reg - 26'd1;
-                    if (rcnt_reg == 26'd1) begin
-                        maj_reg <= 20'd0;
-                        min_reg <= 20'd0;
-                        half_reg <= 1'b0;
-                        if (rstate_reg == R_LAB && den_beats != 25'd0) begin
-                            rstate_reg <= R_DEN;
-                            rcnt_reg <= {1'b0, den_beats};
-                        end else if (rstate_reg != R_SPA && spa_beats != 26'd0) begin
-                            rstate_reg <= R_SPA;
-                            rcnt_reg <= spa_beats;
-                        end else begin
-                            rstate_reg <= R_IDLE;
-                        end
-                    end
+                rcnt_reg <= rcnt_reg - 26'd1;
+                if (g_lastunit) begin
+                    u_reg <= 20'd0;
+                    half_reg <= 1'b0;
+                    rstate_reg <= g_next_state;
+                    rcnt_reg <= g_next_state == R_DEN ? g_den_units : g_spa_beats;
                 end
             end
         endcase
     end
 
-    // ---------------- stage B
-    if (sb_push_reg) assy_reg <= 512'd0;
-    else             assy_reg <= assy_next;
-    if (sb_push_reg) st_beats_reg <= st_beats_reg + 48'd1;
+    // ---------------- D -> S, S serves
+    if (d_take) begin
+        s_hdr_reg <= d_hdr_reg;
+        s_reg_reg <= d_reg_reg;
+        s_f16_reg <= d_f16_reg;
+        s_half_reg <= d_half_reg;
+        s_end_reg <= d_end_reg;
+        s_last_reg <= d_last_reg;
+        s_pend_reg <= d_lv_reg;
+        s_mem_reg <= d_mem_reg;
+        s_addr_reg <= d_addr_reg;
+        s_c_reg <= dn_c;
+        s_oh_reg <= dn_oh;
+    end else if (s_valid_reg) begin
+        s_pend_reg <= s_pend_reg & ~s_served;
+    end
+
+    // ---------------- S -> R
+    if (s_valid_reg) begin
+        r_hdr_reg <= s_hdr_reg;
+        r_reg_reg <= s_reg_reg;
+        r_f16_reg <= s_f16_reg;
+        r_half_reg <= s_half_reg;
+        r_end_reg <= s_done && s_end_reg;
+        r_last_reg <= s_last_reg;
+        r_served_reg <= s_served;
+        r_mem_reg <= s_mem_reg;
+        r_int64_reg <= g_sdt;
+    end
+
+    // ---------------- R -> O (the FIFO input register)
+    if (r_valid_reg) begin
+        if (r_hdr_reg == 2'd1) begin
+            o_data_reg <= hdr0;
+            o_last_reg <= 1'b0;
+        end else if (r_hdr_reg == 2'd2) begin
+            o_data_reg <= hdr1;
+            o_last_reg <= 1'b0;
+        end else if (r_end_reg) begin
+            o_data_reg <= rn_beat;
+            o_last_reg <= r_last_reg;
+            assy_reg <= 512'd0;
+        end else begin
+            assy_reg <= rn_beat;
+        end
+    end
+
+    // ---------------- valids, credit
+    d_valid_reg <= g_fire || (d_valid_reg && !d_take);
+    s_valid_reg <= d_take || (s_valid_reg && !s_done);
+    r_valid_reg <= s_valid_reg;
+    o_valid_reg <= r_valid_reg && (r_hdr_reg != 2'd0 || r_end_reg);
+    inflight_reg <= inflight_reg + {{(LVLW-1){1'b0}}, g_beat} - {{(LVLW-1){1'b0}}, o_valid_reg};
+    credit_reg <= {{(32-LVLW){1'b0}}, fifo_level} + {{(32-LVLW){1'b0}}, inflight_reg} + 32'd2 <= OUT_FIFO_DEPTH;
+    if (o_valid_reg) st_beats_reg <= st_beats_reg + 48'd1;
 
     if (s_axis_tvalid && !s_axis_tready) st_stall_in_reg <= st_stall_in_reg + 48'd1;
     if (m_axis_tvalid && !m_axis_tready) st_stall_out_reg <= st_stall_out_reg + 48'd1;
@@ -607,9 +1106,9 @@ always @(posedge clk) begin
         wbuf_reg <= 1'b0;
         pcnt_reg <= 17'd0;
         npcnt_reg <= 17'd0;
-        csum_reg <= 32'd0;
-        dnpe_reg <= 32'd0;
-        dnpo_reg <= 32'd0;
+        dfront_reg <= 21'd0;
+        dback_reg <= DH_M1;
+        dsum_reg <= 21'd0;
         close_reg <= 1'b0;
         close_eos_reg <= 1'b0;
         close_fresh_reg <= 1'b0;
@@ -617,12 +1116,15 @@ always @(posedge clk) begin
         seq_reg <= 32'd0;
         dropped_reg <= 32'd0;
         err_reg <= 192'd0;
-        trunc_carry_reg <= 1'b0;
         rstate_reg <= R_IDLE;
-        started_reg <= 1'b0;
-        sb_valid_reg <= 1'b0;
-        sb_push_reg <= 1'b0;
+        hwait_reg <= 3'd0;
+        d_valid_reg <= 1'b0;
+        s_valid_reg <= 1'b0;
+        r_valid_reg <= 1'b0;
+        o_valid_reg <= 1'b0;
         assy_reg <= 512'd0;
+        inflight_reg <= {LVLW{1'b0}};
+        credit_reg <= 1'b0;
         st_batches_reg <= 32'd0;
         st_fresh_reg <= 32'd0;
         st_streams_reg <= 32'd0;
