@@ -5,19 +5,19 @@
 // buffers out (512-bit beats, one packet per batch of total_bytes/64 beats).
 // Bit-exact with models.pack.pack_batches.
 //
-// - Writer: a kept row's words are split into three banked stores (pack_store, 16 memories each),
-//   each laid out so that the reader's 16 words of one output beat sit in 16 different memories:
-//   labels at (slot mod 16, slot / 16); dense items at store index i (memory i mod 16, line i / 16)
-//   with i = slot-order item index (rows from the back of a hot-split batch mirrored, i = DH-1-k);
-//   sparse ids (64 bits) at memory (slot + f) mod 16, line (f / 16) x MAX_ROWS + slot. A beat is
-//   written in one cycle (a rotation of its words onto the memories). Checksum and counters are
-//   accumulated in a pipeline beside it.
+// - Writer: a kept row's words go to three banked stores (pack_store, 16 memories each), laid out so
+//   that the 16 words of one output beat sit in 16 different memories: labels at memory slot mod 16,
+//   line slot / 16; dense items at store index i (memory i mod 16, line i / 16), i = P-side item index
+//   (rows from the back of a hot-split batch mirrored from the top, i = DH-1 - k n_dense - j); sparse
+//   ids (64 bits) at memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot. One record beat is
+//   written in one cycle (a rotation of its words onto the memories, stage W2). The payload checksum
+//   and the counters are accumulated in a pipeline beside it, into per-buffer sums.
 // - A batch closes on its B-th row, on the end-of-stream marker, or on the freshness timeout; the
 //   writer then waits until the reader is idle, hands the batch over (header snapshot) and fills the
 //   other half of each store.
-// - Reader: a unit generator (16 lane items per unit) -> descriptor (lane memory and line) ->
-//   conflict matrix -> issue (one read address per memory; lanes of one memory at two lines retry the
-//   next cycle) -> read data -> rotation into the beat -> output FIFO, with credit so that output
+// - Reader: G (unit of 16 lane items -> lane memory and line) -> D (axis_register skid) -> S (conflict
+//   matrix: lanes of one memory at two lines retry the next cycle) -> I (one read line per memory) ->
+//   M (read data -> lane words) -> X (words into the beat) -> output FIFO; G runs on credit, so output
 //   back-pressure never loses a beat.
 //
 // The defaults are a small build (lint); the product build and the testbench use
@@ -97,6 +97,7 @@ localparam SAW   = $clog2(2 * SHALF);
 localparam AW    = SAW;                                           // widest line address (SHALF >= DHALF, LHALF)
 localparam LVLW  = $clog2(OUT_FIFO_DEPTH) + 1;
 localparam GEO_LAT = 5;                                           // geometry pipeline stages
+localparam DW    = 16 + 64 + 16 * AW + 8;                         // unit descriptor (G -> D -> S)
 
 initial begin
     if (MAX_ROWS < 16 || MAX_ROWS % 16 != 0 || MAX_ROWS > 65536) begin
@@ -119,18 +120,24 @@ end
 
 wire unused_inputs = &{1'b0, s_axis_tkeep, s_axis_tuser};
 
-// {x div c, x mod c} for x <= 16 and c >= 1 (a constant table per x)
+// {x div c, x mod c} for x <= 16 and c >= 1 (an OR of constants selected by c == k)
 function [9:0] small_divmod;
     input [4:0]  x;
     input [16:0] c;
     integer k;
     reg [4:0] kk;
+    reg       hit;
     begin
-        small_divmod = {5'd0, x};
+        small_divmod = 10'd0;
+        hit = 1'b0;
         for (k = 1; k <= 16; k = k + 1) begin
             kk = k[4:0];
-            if (c == {12'd0, kk} && x >= kk) small_divmod = {x / kk, x % kk};
+            if (c == {12'd0, kk}) begin
+                hit = 1'b1;
+                small_divmod = small_divmod | ((x >= kk) ? {x / kk, x % kk} : {5'd0, x});
+            end
         end
+        if (!hit) small_divmod = {5'd0, x};
     end
 endfunction
 
@@ -155,9 +162,10 @@ axis_register #(
 );
 
 // ------------------------------------------------------------------ geometry (registered from cfg_*)
-// Recomputed for GEO_LAT cycles after any cfg_* change: the writer's values (stage 1) are ready one cycle
-// after cfg_q, before a record presented with the new configuration reaches the writer; a batch is handed
-// to the reader only once every stage has settled.
+// Recomputed for GEO_LAT cycles after any cfg_* change. Stage 1 (the writer's values) is ready one cycle
+// after cfg_q, before a record presented with the new configuration reaches the writer, and stage 2 (the
+// word classes of the checksum, used one cycle after a beat is accepted) one cycle later; a batch is
+// handed to the reader only once every stage has settled.
 // B out of range never makes an endless packet: 0 acts as 1, above MAX_ROWS as MAX_ROWS (the runtime's
 // CSR image refuses both, host_runtime/csr_image/pack.py; docs/spec/pack_rtl.md)
 localparam [31:0] MAX_ROWS_W = MAX_ROWS;
@@ -167,6 +175,7 @@ reg  [69:0] cfg_q_reg;
 reg  [2:0]  geo_cnt_reg;
 wire        geo_ok = geo_cnt_reg == 3'd0;              // every stage settled (the reader's values)
 wire        geo_w_ok = geo_cnt_reg != GEO_LAT[2:0];    // stage 1 settled (the writer's values)
+wire        geo_first = geo_cnt_reg == GEO_LAT[2:0];   // first cycle after a change
 wire [16:0] q_bs = cfg_q_reg[69:53];
 wire        q_drop = cfg_q_reg[52];
 wire [1:0]  q_ddt = cfg_q_reg[51:50];
@@ -175,12 +184,13 @@ wire        q_hot = cfg_q_reg[48];
 wire [31:0] q_fresh = cfg_q_reg[47:16];
 wire [7:0]  q_nd = cfg_q_reg[15:8];
 wire [7:0]  q_ns = cfg_q_reg[7:0];
+wire [16:0] q_cap = (q_bs == 17'd0) ? 17'd1 : (q_bs > MAX_ROWS_W[16:0]) ? MAX_ROWS_W[16:0] : q_bs;
 
 // stage 1
 reg [16:0] g_cap;
-reg        g_drop, g_sdt, g_hot, g_dense16;
+reg        g_drop, g_sdt, g_hot, g_dense16, g_fresh_nz;
 reg [1:0]  g_ddt;
-reg [31:0] g_fresh;
+reg [31:0] g_fresh_m1;    // freshness_cycles - 1
 reg [7:0]  g_nd, g_ns;
 reg [8:0]  g_sword;       // first sparse word, 3 + n_dense
 reg [9:0]  g_seword;      // one past the last sparse word
@@ -189,6 +199,7 @@ reg [4:0]  g_c;           // ceil(sword / 2): the pair index of sparse feature 0
 reg [24:0] g_ditems, g_sitems;
 reg [4:0]  g_stq, g_str;  // sparse unit step (16 items, 8 for int64): whole rows of B, remainder
 reg [16*5-1:0] g_init_f, g_init_r;  // sparse lane t's first item (t, or t/2 for int64): (f, r)
+reg [KMAX*32-1:0] g_mlab, g_mden, g_mlo, g_mhi;  // record word 32 k + l: label, dense, sparse lo / hi
 // stage 3
 reg [12:0] g_lab_beats;
 reg [24:0] g_den_beats;
@@ -200,6 +211,29 @@ reg [25:0] g_ld_beats;
 // stage 5
 reg [31:0] g_sparse_off, g_total_bytes;
 
+// word classes of the record words (computed while settling)
+reg [KMAX*32-1:0] gn_mlab, gn_mden, gn_mlo, gn_mhi;
+reg [9:0]  gi;
+integer    gk, gl;
+always @* begin
+    gn_mlab = {KMAX*32{1'b0}};
+    gn_mden = {KMAX*32{1'b0}};
+    gn_mlo = {KMAX*32{1'b0}};
+    gn_mhi = {KMAX*32{1'b0}};
+    gi = 10'd0;
+    if (geo_cnt_reg != 3'd0) begin
+        for (gk = 0; gk < KMAX; gk = gk + 1) begin
+            for (gl = 0; gl < 32; gl = gl + 1) begin
+                gi = {gk[4:0], gl[4:0]};
+                gn_mlab[32*gk + gl] = gi == 10'd2;
+                gn_mden[32*gk + gl] = gi >= 10'd3 && gi < {1'b0, g_sword};
+                gn_mlo[32*gk + gl] = gi >= {1'b0, g_sword} && gi < g_seword && gi[0] == g_sword[0];
+                gn_mhi[32*gk + gl] = gi >= {1'b0, g_sword} && gi < g_seword && gi[0] != g_sword[0];
+            end
+        end
+    end
+end
+
 integer t, u, m;
 always @(posedge clk) begin
     if (cfg_now != cfg_q_reg) begin
@@ -209,13 +243,14 @@ always @(posedge clk) begin
         geo_cnt_reg <= geo_cnt_reg - 3'd1;
     end
     if (geo_cnt_reg != 3'd0) begin
-        g_cap <= (q_bs == 17'd0) ? 17'd1 : (q_bs > MAX_ROWS_W[16:0]) ? MAX_ROWS_W[16:0] : q_bs;
+        g_cap <= q_cap;
         g_drop <= q_drop;
         g_sdt <= q_sdt;
         g_hot <= q_hot;
         g_ddt <= q_ddt;
         g_dense16 <= q_ddt != 2'd0;
-        g_fresh <= q_fresh;
+        g_fresh_nz <= q_fresh != 32'd0;
+        g_fresh_m1 <= q_fresh - 32'd1;
         g_nd <= q_nd;
         g_ns <= q_ns;
         g_sword <= 9'd3 + {1'b0, q_nd};
@@ -229,6 +264,10 @@ always @(posedge clk) begin
             {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap)
                                                                 : small_divmod(t[4:0], g_cap);
         end
+        g_mlab <= gn_mlab;
+        g_mden <= gn_mden;
+        g_mlo <= gn_mlo;
+        g_mhi <= gn_mhi;
 
         g_lab_beats <= g_cap[16:4] + {12'd0, g_cap[3:0] != 4'd0};
         g_den_beats <= g_dense16 ? (g_ditems + 25'd31) >> 5 : (g_ditems + 25'd15) >> 4;
@@ -254,21 +293,22 @@ reg         back_reg;
 reg         rpos_odd_reg;
 reg [20:0]  dbase_reg;
 reg         wbuf_reg;
-reg [16:0]  pcnt_reg, npcnt_reg;
+reg [16:0]  pcnt_reg, npcnt_reg, cnt_reg;
+reg         cnt_nz_reg;                        // cnt != 0
+reg         full0_reg, full1_reg;              // cnt == B, cnt + 1 == B
 reg [20:0]  dfront_reg, dback_reg, dsum_reg;   // P x n_dense, DH-1 - NP x n_dense, rows x n_dense
 reg [47:0]  first_idx_reg;
 reg         close_reg, close_eos_reg, close_fresh_reg;
 reg [47:0]  eos_rows_reg;
 reg [31:0]  timer_reg;
+reg         due_reg;                           // timer >= freshness_cycles
 reg [31:0]  seq_reg, dropped_reg;
 reg [191:0] err_reg;
 
 wire        rd_idle;
 wire        handover = close_reg && rd_idle && geo_ok;
 
-wire [16:0] cnt = pcnt_reg + npcnt_reg;
-wire        fresh_fire = !close_reg && !in_row_reg && g_fresh != 32'd0 && cnt != 17'd0
-                         && timer_reg >= g_fresh;
+wire        fresh_fire = !close_reg && !in_row_reg && g_fresh_nz && cnt_nz_reg && due_reg;
 assign in_tready = !close_reg && !fresh_fire && geo_w_ok;
 wire        acc = in_tvalid && in_tready;
 
@@ -295,6 +335,8 @@ wire unused_new_slot = &{1'b0, new_slot[16]};
 wire        reason_ok = reason >= 8'd1 && reason <= 8'd6;
 localparam [31:0] DH_W = DH;
 localparam [20:0] DH_M1 = DH_W[20:0] - 21'd1;
+wire        timer_inc = !handover && (cnt_nz_reg || (acc && is_kept0));
+wire        due_inc = !g_fresh_nz || timer_reg >= g_fresh_m1;   // timer + 1 >= freshness_cycles
 
 // ---------------- stage W1: the accepted beat of a kept row
 reg          w1_valid_reg;
@@ -327,12 +369,12 @@ reg [1023:0]     wn_spa_data;
 reg [511:0]      d_items, d_src;
 reg [1023:0]     d_dbl;
 reg [3:0]        d_rot;
+reg [4:0]        d_sh, s_sh;
 reg [31:0]       d_a0;
 reg [3:0]        jm;
 reg [1023:0]     s_pairs;
 reg [2047:0]     s_dbl;
 reg [3:0]        s_rot, pm;
-reg [4:0]        s_sh, d_sh;
 reg [9:0]        fm;
 reg              lt;
 reg [31:0]       s_a;
@@ -347,13 +389,13 @@ always @* begin
     d_src = 512'd0;
     d_dbl = 1024'd0;
     d_rot = 4'd0;
+    d_sh = 5'd0;
+    s_sh = 5'd0;
     d_a0 = 32'd0;
     jm = 4'd0;
     s_pairs = 1024'd0;
     s_dbl = 2048'd0;
     s_rot = 4'd0;
-    s_sh = 5'd0;
-    d_sh = 5'd0;
     pm = 4'd0;
     fm = 10'd0;
     lt = 1'b0;
@@ -397,8 +439,7 @@ always @* begin
         end
     end
 end
-wire unused_wn = &{1'b0, d_a0, s_a, d_dbl[1023:512], s_dbl[2047:1024], d_dbl[511:0], s_dbl[1023:0]};
-
+wire unused_wn = &{1'b0, d_a0, s_a, d_dbl, s_dbl};
 wire [31:0] w2n_lab_addr = (w1_buf_reg ? LHALF : 0) + {20'd0, w1_slot_reg[15:4]};
 wire unused_w2n = &{1'b0, w2n_lab_addr};
 
@@ -449,13 +490,13 @@ reg [31:0]   acc_s_reg [0:1];
 reg [31:0]   acc_e_reg [0:1];
 reg [31:0]   acc_o_reg [0:1];
 
+// CS1: a word's class (label, dense, sparse lo / hi) from the precomputed masks of its beat index
 reg [16*32-1:0] cn_s;
 reg [16*17-1:0] cn_e, cn_o;
 reg [31:0]   cn_tr;
-reg [31:0]   term_a, term_b, c_word, c_msbs;
+reg [31:0]   term_a, term_b, c_word, c_msbs, c_lab, c_den, c_lo, c_hi;
 reg [16:0]   e_a, e_b, o_a, o_b;
-reg [8:0]    gw;
-reg          c_par, c_lomsb, c_tr;
+reg          c_par;
 integer      h, k;
 always @* begin
     cn_s = {16*32{1'b0}};
@@ -468,50 +509,42 @@ always @* begin
     e_b = 17'd0;
     o_a = 17'd0;
     o_b = 17'd0;
-    gw = 9'd0;
     c_word = 32'd0;
-    c_par = 1'b0;
-    c_lomsb = 1'b0;
-    c_tr = 1'b0;
     c_msbs = 32'd0;
+    c_lab = 32'd0;
+    c_den = 32'd0;
+    c_lo = 32'd0;
+    c_hi = 32'd0;
+    c_par = 1'b0;
     if (w1_valid_reg) begin
-        // the msb of the word before each word (lo of an int32 id whose hi word this is)
+        c_lab = g_mlab[32*w1_beat_reg +: 32];
+        c_den = g_mden[32*w1_beat_reg +: 32];
+        c_lo = g_mlo[32*w1_beat_reg +: 32];
+        c_hi = g_mhi[32*w1_beat_reg +: 32];
+        // the msb of the word before each word (the lo word of an int32 id whose hi word this is)
         c_msbs[0] = w1_prev31_reg[31];
         for (h = 1; h < 32; h = h + 1) c_msbs[h] = w1_data_reg[32*h - 1];
         for (h = 0; h < 16; h = h + 1) begin
             for (k = 0; k < 2; k = k + 1) begin
-                gw = {w1_beat_reg, 5'd0} + h[8:0] + h[8:0] + k[8:0];
                 c_word = w1_data_reg[32*(2*h+k) +: 32];
-                c_lomsb = c_msbs[2*h+k];
-                c_par = (k == 0) ^ (w1_rpos_odd_reg & g_nd[0]);
+                c_par = (k == 0) ^ (w1_rpos_odd_reg & g_nd[0]);   // the item's output index is odd
                 term_b = 32'd0;
                 o_b = 17'd0;
                 e_b = 17'd0;
-                c_tr = 1'b0;
-                if (gw == 9'd2) begin
+                if (c_lab[2*h+k] || c_lo[2*h+k] || (c_hi[2*h+k] && g_sdt) || (c_den[2*h+k] && !g_dense16)) begin
                     term_b = c_word;
-                end else if (gw >= 9'd3 && gw < g_sword) begin
-                    if (!g_dense16) begin
-                        term_b = c_word;
-                    end else if (w1_back_reg) begin
-                        if (c_par) o_b = {1'b0, c_word[15:0]};
-                        else       e_b = {1'b0, c_word[15:0]};
-                    end else begin
-                        term_b = c_par ? {c_word[15:0], 16'd0} : {16'd0, c_word[15:0]};
-                    end
-                end else if (gw >= g_sword && {1'b0, gw} < g_seword) begin
-                    if (gw[0] == g_sword[0] || g_sdt) begin
-                        term_b = c_word;
-                    end else if (c_word != 32'd0 || c_lomsb) begin
-                        c_tr = 1'b1;
-                    end
+                end else if (c_den[2*h+k] && w1_back_reg) begin
+                    if (c_par) o_b = {1'b0, c_word[15:0]};
+                    else       e_b = {1'b0, c_word[15:0]};
+                end else if (c_den[2*h+k]) begin
+                    term_b = c_par ? {c_word[15:0], 16'd0} : {16'd0, c_word[15:0]};
                 end
                 if (k == 0) begin
                     term_a = term_b;
                     e_a = e_b;
                     o_a = o_b;
                 end
-                cn_tr[2*h+k] = c_tr;
+                cn_tr[2*h+k] = c_hi[2*h+k] && !g_sdt && (c_word != 32'd0 || c_msbs[2*h+k]);
             end
             cn_s[32*h +: 32] = term_a + term_b;
             cn_e[17*h +: 17] = e_a + e_b;
@@ -539,6 +572,7 @@ always @* begin
         for (k2 = 0; k2 < 32; k2 = k2 + 1) cs2n_tr = cs2n_tr + {5'd0, cs1_tr_reg[k2]};
     end
 end
+
 always @(posedge clk) begin
     cs1_valid_reg <= w1_valid_reg;
     cs2_valid_reg <= cs1_valid_reg;
@@ -548,7 +582,7 @@ always @(posedge clk) begin
         cs1_s_reg <= cn_s;
         cs1_e_reg <= cn_e;
         cs1_o_reg <= cn_o;
-        cs1_tr_reg <= g_sdt ? 32'd0 : cn_tr;
+        cs1_tr_reg <= cn_tr;
     end
     if (cs1_valid_reg) begin
         cs2_buf_reg <= cs1_buf_reg;
@@ -559,9 +593,9 @@ always @(posedge clk) begin
     end
     if (cs2_valid_reg) begin
         cs3_buf_reg <= cs2_buf_reg;
-        cs3_s_reg <= cs2_s_reg[31:0] + cs2_s_reg[63:32] + cs2_s_reg[95:64] + cs2_s_reg[127:96];
-        cs3_e_reg <= cs2_e_reg[31:0] + cs2_e_reg[63:32] + cs2_e_reg[95:64] + cs2_e_reg[127:96];
-        cs3_o_reg <= cs2_o_reg[31:0] + cs2_o_reg[63:32] + cs2_o_reg[95:64] + cs2_o_reg[127:96];
+        cs3_s_reg <= (cs2_s_reg[31:0] + cs2_s_reg[63:32]) + (cs2_s_reg[95:64] + cs2_s_reg[127:96]);
+        cs3_e_reg <= (cs2_e_reg[31:0] + cs2_e_reg[63:32]) + (cs2_e_reg[95:64] + cs2_e_reg[127:96]);
+        cs3_o_reg <= (cs2_o_reg[31:0] + cs2_o_reg[63:32]) + (cs2_o_reg[95:64] + cs2_o_reg[127:96]);
         cs3_tr_reg <= cs2_tr_reg;
     end
     if (cs3_valid_reg) begin
@@ -588,30 +622,42 @@ always @(posedge clk) begin
 end
 
 // ------------------------------------------------------------------ the three stores
+reg  [16*AW-1:0]  i_addr_reg;     // one read line per memory (stage I)
+reg               i_valid_reg;
+reg  [1:0]        i_hdr_reg, i_reg_reg;
 wire [16*LAW-1:0] lab_rd_addr;
 wire [16*DAW-1:0] den_rd_addr;
 wire [16*SAW-1:0] spa_rd_addr;
-wire              lab_re, den_re, spa_re;
+wire              i_data = i_valid_reg && i_hdr_reg == 2'd0;
 wire [511:0]      lab_q, den_q;
 wire [1023:0]     spa_q;
+
+genvar gm;
+generate
+    for (gm = 0; gm < 16; gm = gm + 1) begin : gen_rd_addr
+        assign lab_rd_addr[LAW*gm +: LAW] = i_addr_reg[AW*gm +: LAW];
+        assign den_rd_addr[DAW*gm +: DAW] = i_addr_reg[AW*gm +: DAW];
+        assign spa_rd_addr[SAW*gm +: SAW] = i_addr_reg[AW*gm +: SAW];
+    end
+endgenerate
 
 pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * LHALF), .RAM_STYLE(1)) lab_store_inst (
     .clk(clk),
     .wr_en(w2_lab_any_reg ? w2_lab_we_reg : 16'd0), .wr_addr({16{w2_lab_addr_reg}}),
     .wr_data({16{w2_lab_data_reg}}),
-    .rd_en(lab_re), .rd_addr(lab_rd_addr), .rd_data(lab_q)
+    .rd_en(i_data && i_reg_reg == 2'd0), .rd_addr(lab_rd_addr), .rd_data(lab_q)
 );
 
 pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * DHALF), .RAM_STYLE(1)) den_store_inst (
     .clk(clk),
     .wr_en(w2_den_we_reg), .wr_addr(w2_den_addr_reg), .wr_data(w2_den_data_reg),
-    .rd_en(den_re), .rd_addr(den_rd_addr), .rd_data(den_q)
+    .rd_en(i_data && i_reg_reg == 2'd1), .rd_addr(den_rd_addr), .rd_data(den_q)
 );
 
 pack_store #(.MEMS(16), .WIDTH(64), .DEPTH(2 * SHALF), .RAM_STYLE(2)) spa_store_inst (
     .clk(clk),
     .wr_en(w2_spa_we_reg), .wr_addr(w2_spa_addr_reg), .wr_data(w2_spa_data_reg),
-    .rd_en(spa_re), .rd_addr(spa_rd_addr), .rd_data(spa_q)
+    .rd_en(i_data && i_reg_reg == 2'd2), .rd_addr(spa_rd_addr), .rd_data(spa_q)
 );
 
 // ------------------------------------------------------------------ status counters
@@ -634,34 +680,161 @@ reg [191:0] err_h_reg;
 reg [19:0]  u_reg;               // unit index in the label / dense region (16 items per unit)
 reg [25:0]  rcnt_reg;            // units left in the region
 reg         half_reg;            // float16 dense: the unit fills the upper half of the beat
+reg [16:0]  cur_vhi_reg, cur_phi_reg, cur_khi_reg;   // label / dense region: limit, P split, mirror (/16)
+reg [3:0]   cur_vlo_reg, cur_plo_reg, cur_klo_reg;   // ... and mod 16
+reg [31:0]  cur_base_reg;        // the region's first line of the read half
 reg [16*9-1:0]  lf_reg;          // sparse lane t: feature
 reg [16*17-1:0] lr_reg;          // sparse lane t: output row
 reg         credit_reg;
 reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
 
-// pipeline: G (generate) -> D (descriptor) -> S (conflicts, issue) -> R (read data, assemble) -> O (FIFO)
-reg         d_valid_reg, s_valid_reg, r_valid_reg, o_valid_reg;
-reg [1:0]   d_hdr_reg, s_hdr_reg, r_hdr_reg;   // 1 = header beat 0, 2 = header beat 1
-reg [1:0]   d_reg_reg, s_reg_reg, r_reg_reg;   // region: 0 labels, 1 dense, 2 sparse
-reg         d_f16_reg, s_f16_reg, r_f16_reg;
-reg         d_half_reg, s_half_reg, r_half_reg;
-reg         d_end_reg, s_end_reg, r_end_reg;   // the unit ends a beat
-reg         d_last_reg, s_last_reg, r_last_reg;
-reg [15:0]  d_lv_reg, s_pend_reg, r_served_reg;
-reg [63:0]  d_mem_reg, s_mem_reg, r_mem_reg;
-reg [16*AW-1:0] d_addr_reg, s_addr_reg;
+wire [LVLW-1:0] fifo_level;
+wire        g_lin = rstate_reg == R_LAB || rstate_reg == R_DEN;
+wire        g_data = g_lin || rstate_reg == R_SPA;
+wire        g_can = rstate_reg != R_IDLE && !(rstate_reg == R_HDR0 && hwait_reg != 3'd0) && credit_reg;
+wire        d_ready;
+wire        g_fire = g_can && d_ready;
+
+// ---------------- G: the next unit's lanes (memory, line) -> D
+wire        g_f16 = rstate_reg == R_DEN && g_dense16;
+wire        g_end = !(g_f16 && !half_reg);
+wire        g_lastunit = rcnt_reg == 26'd1;
+wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_units != 26'd0 ? R_DEN : g_spa_beats != 26'd0 ? R_SPA : R_IDLE)
+                         : rstate_reg == R_DEN ? (g_spa_beats != 26'd0 ? R_SPA : R_IDLE) : R_IDLE;
+reg [15:0]  gn_lv;
+reg [63:0]  gn_mem;
+reg [16*AW-1:0] gn_addr;
+reg [16*9-1:0]  gn_lf;
+reg [16*17-1:0] gn_lr;
+reg [31:0]  la_f, la_b, sa;
+reg         ult_v, ueq_v, ult_p, ueq_p, l_front;
+reg [8:0]   sf;
+reg [16:0]  sr, sslot, sr_n;
+reg [17:0]  sr_w;
+reg [4:0]   sgrp;
+always @* begin
+    gn_lv = 16'd0;
+    gn_mem = 64'd0;
+    gn_addr = {16*AW{1'b0}};
+    gn_lf = lf_reg;
+    gn_lr = lr_reg;
+    la_f = 32'd0;
+    la_b = 32'd0;
+    sa = 32'd0;
+    ult_v = 1'b0;
+    ueq_v = 1'b0;
+    ult_p = 1'b0;
+    ueq_p = 1'b0;
+    l_front = 1'b0;
+    sf = 9'd0;
+    sr = 17'd0;
+    sslot = 17'd0;
+    sr_n = 17'd0;
+    sr_w = 18'd0;
+    sgrp = 5'd0;
+    if (g_can && rstate_reg == R_SPA) begin
+        // sparse item (f, r) of lane t: row r's slot (mirrored for the back rows of a hot split)
+        for (t = 0; t < 16; t = t + 1) begin
+            sf = lf_reg[9*t +: 9];
+            sr = lr_reg[17*t +: 17];
+            l_front = !hot_h_reg || sr < pop_h_reg;
+            sslot = l_front ? sr : kl_h_reg - sr;
+            gn_lv[t] = sf < {1'b0, g_ns} && sr < rows_h_reg;
+            gn_mem[4*t +: 4] = sslot[3:0] + sf[3:0];
+            sgrp = (rbuf_reg ? NG[4:0] : 5'd0) + {1'b0, sf[7:4]};
+            sa = {27'd0, sgrp} * MAX_ROWS + {15'd0, sslot};
+            gn_addr[AW*t +: AW] = sa[AW-1:0];
+            // step 16 items (8 for int64): r += step mod B, f += step / B (+1 on a wrap)
+            sr_n = sr + {12'd0, g_str};
+            sr_w = {1'b0, sr_n} - {1'b0, g_cap};
+            if (!sr_w[17]) begin
+                gn_lr[17*t +: 17] = sr_w[16:0];
+                gn_lf[9*t +: 9] = sf + {4'd0, g_stq} + 9'd1;
+            end else begin
+                gn_lr[17*t +: 17] = sr_n;
+                gn_lf[9*t +: 9] = sf + {4'd0, g_stq};
+            end
+        end
+    end else if (g_can && g_lin) begin
+        // item o = 16 u + t of a linear region: labels (rows) or dense items (row-major); front items at
+        // line base + o / 16, memory o mod 16; back items (o >= P) mirrored: index K - o
+        la_f = cur_base_reg + {12'd0, u_reg};
+        la_b = cur_base_reg + {15'd0, cur_khi_reg} - {12'd0, u_reg};
+        ult_v = {3'd0, u_reg} < {6'd0, cur_vhi_reg};
+        ueq_v = {3'd0, u_reg} == {6'd0, cur_vhi_reg};
+        ult_p = {3'd0, u_reg} < {6'd0, cur_phi_reg};
+        ueq_p = {3'd0, u_reg} == {6'd0, cur_phi_reg};
+        for (t = 0; t < 16; t = t + 1) begin
+            gn_lv[t] = ult_v || (ueq_v && t[3:0] < cur_vlo_reg);
+            l_front = !hot_h_reg || ult_p || (ueq_p && t[3:0] < cur_plo_reg);
+            if (l_front) begin
+                gn_mem[4*t +: 4] = t[3:0];
+                gn_addr[AW*t +: AW] = la_f[AW-1:0];
+            end else begin
+                gn_mem[4*t +: 4] = cur_klo_reg - t[3:0];
+                gn_addr[AW*t +: AW] = (t[3:0] > cur_klo_reg) ? la_b[AW-1:0] - 1'b1 : la_b[AW-1:0];
+            end
+        end
+    end
+end
+wire unused_g = &{1'b0, la_f, la_b, sa};
+
+wire [1:0]  g_hdr = rstate_reg == R_HDR0 ? 2'd1 : rstate_reg == R_HDR1 ? 2'd2 : 2'd0;
+wire [1:0]  g_reg = rstate_reg == R_LAB ? 2'd0 : rstate_reg == R_DEN ? 2'd1 : 2'd2;
+wire        g_last = g_data && g_lastunit && g_end && g_next_state == R_IDLE;
+wire [DW-1:0] g_desc = {gn_lv, gn_mem, gn_addr, g_hdr, g_reg, g_f16, half_reg, !g_data || g_end, g_last};
+
+// ---------------- D: skid buffer (registered ready towards G)
+wire [DW-1:0] d_desc;
+wire        d_valid;
+wire        s_acc;
+wire        unused_d_tlast;
+wire [0:0]  unused_d_tuser;
+wire [(DW+7)/8-1:0] unused_d_tkeep;
+
+axis_register #(
+    .DATA_WIDTH(DW), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .REG_TYPE(2)
+) d_reg_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(g_desc), .s_axis_tkeep({(DW+7)/8{1'b1}}), .s_axis_tvalid(g_can), .s_axis_tready(d_ready),
+    .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
+    .m_axis_tdata(d_desc), .m_axis_tkeep(unused_d_tkeep), .m_axis_tvalid(d_valid), .m_axis_tready(s_acc),
+    .m_axis_tlast(unused_d_tlast), .m_axis_tuser(unused_d_tuser)
+);
+
+wire [15:0]     d_lv = d_desc[DW-1 -: 16];
+wire [63:0]     d_mem = d_desc[DW-17 -: 64];
+wire [16*AW-1:0] d_addr = d_desc[DW-81 -: 16*AW];
+wire [7:0]      d_flags = d_desc[7:0];
+
+// ---------------- S: conflict matrix (lanes of one memory at different lines), serve, one line per memory
+reg         s_valid_reg;
+reg [7:0]   s_flags_reg;         // {hdr, region, f16, half, end, last}
+reg [15:0]  s_pend_reg;
+reg [63:0]  s_mem_reg;
+reg [16*AW-1:0] s_addr_reg;
 reg [255:0] s_c_reg;             // s_c[16 u + t], u < t: lanes u and t want different lines of one memory
 reg [255:0] s_oh_reg;            // s_oh[16 m + t]: lane t wants memory m
-reg         r_int64_reg;
-reg [511:0] assy_reg;
-reg [511:0] o_data_reg;
-reg         o_last_reg;
 
-wire [LVLW-1:0] fifo_level;
-wire        in_data_state = rstate_reg == R_LAB || rstate_reg == R_DEN || rstate_reg == R_SPA;
-wire        g_can = rstate_reg != R_IDLE && !(rstate_reg == R_HDR0 && hwait_reg != 3'd0) && credit_reg;
+reg [255:0] dn_c, dn_oh;
+always @* begin
+    dn_c = 256'd0;
+    dn_oh = 256'd0;
+    if (d_valid) begin
+        for (t = 0; t < 16; t = t + 1) begin
+            for (u = 0; u < t; u = u + 1) begin
+                dn_c[16*u + t] = d_lv[u] && d_lv[t] && d_mem[4*u +: 4] == d_mem[4*t +: 4]
+                                 && d_addr[AW*u +: AW] != d_addr[AW*t +: AW];
+            end
+            for (m = 0; m < 16; m = m + 1) begin
+                dn_oh[16*m + t] = d_mem[4*t +: 4] == m[3:0];
+            end
+        end
+    end
+end
 
-// ---------------- S: conflicts among pending lanes, one read line per memory
+// the lowest pending lane of a memory is always served; a lane waits while a lower pending lane wants
+// another line of its memory
 reg [15:0]  s_blocked, s_served;
 reg         s_done;
 reg [16*AW-1:0] s_rd_addr;
@@ -685,165 +858,66 @@ always @* begin
         end
     end
 end
-wire        d_take = d_valid_reg && (!s_valid_reg || s_done);
-wire        g_fire = g_can && (!d_valid_reg || d_take);
-wire        s_data = s_valid_reg && s_hdr_reg == 2'd0;
-assign lab_re = s_data && s_reg_reg == 2'd0;
-assign den_re = s_data && s_reg_reg == 2'd1;
-assign spa_re = s_data && s_reg_reg == 2'd2;
-generate
-    genvar gm;
-    for (gm = 0; gm < 16; gm = gm + 1) begin : gen_rd_addr
-        assign lab_rd_addr[LAW*gm +: LAW] = s_rd_addr[AW*gm +: LAW];
-        assign den_rd_addr[DAW*gm +: DAW] = s_rd_addr[AW*gm +: DAW];
-        assign spa_rd_addr[SAW*gm +: SAW] = s_rd_addr[AW*gm +: SAW];
-    end
-endgenerate
+assign s_acc = !s_valid_reg || s_done;
 
-// ---------------- G: the next unit's lanes
-wire        g_f16 = rstate_reg == R_DEN && g_dense16;
-wire        g_end = !(g_f16 && !half_reg);
-wire        g_lastunit = rcnt_reg == 26'd1;
-wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_units != 26'd0 ? R_DEN : g_spa_beats != 26'd0 ? R_SPA : R_IDLE)
-                         : rstate_reg == R_DEN ? (g_spa_beats != 26'd0 ? R_SPA : R_IDLE) : R_IDLE;
-reg [15:0]  gn_lv;
-reg [63:0]  gn_mem;
-reg [16*AW-1:0] gn_addr;
-reg [16*9-1:0]  gn_lf;
-reg [16*17-1:0] gn_lr;
-reg [20:0]  lv, lp, lk;
-reg [31:0]  la_f, la_b, sa;
-reg         ult_v, ueq_v, ult_p, ueq_p, l_front;
-reg [8:0]   sf;
-reg [16:0]  sr, sslot, sr_n;
-reg [17:0]  sr_w;
-reg [4:0]   sgrp;
-always @* begin
-    gn_lv = 16'd0;
-    gn_mem = 64'd0;
-    gn_addr = {16*AW{1'b0}};
-    gn_lf = lf_reg;
-    gn_lr = lr_reg;
-    lv = 21'd0;
-    lp = 21'd0;
-    lk = 21'd0;
-    la_f = 32'd0;
-    la_b = 32'd0;
-    sa = 32'd0;
-    ult_v = 1'b0;
-    ueq_v = 1'b0;
-    ult_p = 1'b0;
-    ueq_p = 1'b0;
-    l_front = 1'b0;
-    sf = 9'd0;
-    sr = 17'd0;
-    sslot = 17'd0;
-    sr_n = 17'd0;
-    sr_w = 18'd0;
-    sgrp = 5'd0;
-    if (g_can && rstate_reg == R_SPA) begin
-        for (t = 0; t < 16; t = t + 1) begin
-            sf = lf_reg[9*t +: 9];
-            sr = lr_reg[17*t +: 17];
-            l_front = !hot_h_reg || sr < pop_h_reg;
-            sslot = l_front ? sr : kl_h_reg - sr;
-            gn_lv[t] = sf < {1'b0, g_ns} && sr < rows_h_reg;
-            gn_mem[4*t +: 4] = sslot[3:0] + sf[3:0];
-            sgrp = (rbuf_reg ? NG[4:0] : 5'd0) + {1'b0, sf[7:4]};
-            sa = {27'd0, sgrp} * MAX_ROWS + {15'd0, sslot};
-            gn_addr[AW*t +: AW] = sa[AW-1:0];
-            // step 16 items (8 for int64): r += B mod step, f += step / B (+1 on a wrap)
-            sr_n = sr + {12'd0, g_str};
-            sr_w = {1'b0, sr_n} - {1'b0, g_cap};
-            if (!sr_w[17]) begin
-                gn_lr[17*t +: 17] = sr_w[16:0];
-                gn_lf[9*t +: 9] = sf + {4'd0, g_stq} + 9'd1;
-            end else begin
-                gn_lr[17*t +: 17] = sr_n;
-                gn_lf[9*t +: 9] = sf + {4'd0, g_stq};
-            end
-        end
-    end else if (g_can && (rstate_reg == R_LAB || rstate_reg == R_DEN)) begin
-        // item o = 16 u + t of a linear region: labels (rows) or dense items (row-major)
-        lv = rstate_reg == R_LAB ? {4'd0, rows_h_reg} : rnd_h_reg;
-        lp = rstate_reg == R_LAB ? {4'd0, pop_h_reg} : pnd_h_reg;
-        lk = rstate_reg == R_LAB ? {4'd0, kl_h_reg} : kd_h_reg;
-        la_f = (rstate_reg == R_LAB ? (rbuf_reg ? LHALF : 0) : (rbuf_reg ? DHALF : 0)) + {12'd0, u_reg};
-        la_b = (rstate_reg == R_LAB ? (rbuf_reg ? LHALF : 0) : (rbuf_reg ? DHALF : 0)) + {15'd0, lk[20:4]}
-               - {12'd0, u_reg};
-        ult_v = {3'd0, u_reg} < {6'd0, lv[20:4]};
-        ueq_v = {3'd0, u_reg} == {6'd0, lv[20:4]};
-        ult_p = {3'd0, u_reg} < {6'd0, lp[20:4]};
-        ueq_p = {3'd0, u_reg} == {6'd0, lp[20:4]};
-        for (t = 0; t < 16; t = t + 1) begin
-            gn_lv[t] = ult_v || (ueq_v && t[3:0] < lv[3:0]);
-            l_front = !hot_h_reg || ult_p || (ueq_p && t[3:0] < lp[3:0]);
-            if (l_front) begin
-                gn_mem[4*t +: 4] = t[3:0];
-                gn_addr[AW*t +: AW] = la_f[AW-1:0];
-            end else begin
-                gn_mem[4*t +: 4] = lk[3:0] - t[3:0];
-                gn_addr[AW*t +: AW] = (t[3:0] > lk[3:0]) ? la_b[AW-1:0] - 1'b1 : la_b[AW-1:0];
-            end
-        end
-    end
-end
-wire unused_g = &{1'b0, la_f, la_b, sa};
+// ---------------- I (read lines), M (read data -> lane words), X (lane words -> beat), O (FIFO input)
+reg [5:0]   i_flags_reg, m_flags_reg, x_flags_reg;     // {f16, half, end (this cycle ends the beat), last, hdr}
+reg [15:0]  i_served_reg, m_served_reg, x_served_reg;
+reg [63:0]  i_mem_reg, m_mem_reg;
+reg [1:0]   m_reg_reg, m_hdr_reg;
+reg         m_valid_reg, x_valid_reg, o_valid_reg;
+reg [511:0] x_words_reg;
+reg [511:0] assy_reg;
+reg [511:0] o_data_reg;
+reg         o_last_reg;
 
-// ---------------- D -> S: conflict matrix and memory one-hots
-reg [255:0] dn_c, dn_oh;
+// M: each memory's word for even lanes and for odd lanes (int64: odd lanes take the high half of the id)
+reg [511:0] mv_even, mv_odd, mn_words;
+reg [3:0]   mm;
 always @* begin
-    dn_c = 256'd0;
-    dn_oh = 256'd0;
-    if (d_valid_reg) begin
-        for (t = 0; t < 16; t = t + 1) begin
-            for (u = 0; u < t; u = u + 1) begin
-                dn_c[16*u + t] = d_lv_reg[u] && d_lv_reg[t] && d_mem_reg[4*u +: 4] == d_mem_reg[4*t +: 4]
-                                 && d_addr_reg[AW*u +: AW] != d_addr_reg[AW*t +: AW];
-            end
-            for (m = 0; m < 16; m = m + 1) begin
-                dn_oh[16*m + t] = d_mem_reg[4*t +: 4] == m[3:0];
-            end
-        end
-    end
-end
-
-// ---------------- R: rotate the read words into the beat
-// each memory's word for even lanes and for odd lanes (int64: odd lanes take the high half of the id)
-reg [511:0] rv_even, rv_odd;
-reg [511:0] rn_beat;
-reg [31:0]  rw;
-reg [3:0]   rm;
-always @* begin
-    rv_even = 512'd0;
-    rv_odd = 512'd0;
-    rn_beat = 512'd0;
-    rw = 32'd0;
-    rm = 4'd0;
-    if (r_valid_reg && r_hdr_reg == 2'd0) begin
+    mv_even = 512'd0;
+    mv_odd = 512'd0;
+    mn_words = 512'd0;
+    mm = 4'd0;
+    if (m_valid_reg && m_hdr_reg == 2'd0) begin
         for (m = 0; m < 16; m = m + 1) begin
-            case (r_reg_reg)
+            case (m_reg_reg)
                 2'd0: begin
-                    rv_even[32*m +: 32] = lab_q[32*m +: 32];
-                    rv_odd[32*m +: 32] = lab_q[32*m +: 32];
+                    mv_even[32*m +: 32] = lab_q[32*m +: 32];
+                    mv_odd[32*m +: 32] = lab_q[32*m +: 32];
                 end
                 2'd1: begin
-                    rv_even[32*m +: 32] = den_q[32*m +: 32];
-                    rv_odd[32*m +: 32] = den_q[32*m +: 32];
+                    mv_even[32*m +: 32] = den_q[32*m +: 32];
+                    mv_odd[32*m +: 32] = den_q[32*m +: 32];
                 end
                 default: begin
-                    rv_even[32*m +: 32] = spa_q[64*m +: 32];
-                    rv_odd[32*m +: 32] = r_int64_reg ? spa_q[64*m + 32 +: 32] : spa_q[64*m +: 32];
+                    mv_even[32*m +: 32] = spa_q[64*m +: 32];
+                    mv_odd[32*m +: 32] = g_sdt ? spa_q[64*m + 32 +: 32] : spa_q[64*m +: 32];
                 end
             endcase
         end
-        rn_beat = assy_reg;
         for (t = 0; t < 16; t = t + 1) begin
-            if (r_served_reg[t]) begin
-                rm = r_mem_reg[4*t +: 4];
-                rw = (t % 2 == 1) ? rv_odd[32*rm +: 32] : rv_even[32*rm +: 32];
-                if (r_f16_reg) rn_beat[16*(16*r_half_reg + t) +: 16] = rw[15:0];
-                else           rn_beat[32*t +: 32] = rw;
+            mm = m_mem_reg[4*t +: 4];
+            mn_words[32*t +: 32] = (t % 2 == 1) ? mv_odd[32*mm +: 32] : mv_even[32*mm +: 32];
+        end
+    end
+end
+
+// X: served lanes' words into the beat (float16/bfloat16 dense: 16-bit items into one half of the beat)
+wire        x_f16 = x_flags_reg[5];
+wire        x_half = x_flags_reg[4];
+wire        x_end = x_flags_reg[3];
+wire        x_last = x_flags_reg[2];
+wire [1:0]  x_hdr = x_flags_reg[1:0];
+reg [511:0] xn_beat;
+always @* begin
+    xn_beat = 512'd0;
+    if (x_valid_reg && x_hdr == 2'd0) begin
+        xn_beat = assy_reg;
+        for (t = 0; t < 16; t = t + 1) begin
+            if (x_served_reg[t]) begin
+                if (x_f16) xn_beat[16*(16*x_half + t) +: 16] = x_words_reg[32*t +: 16];
+                else       xn_beat[32*t +: 32] = x_words_reg[32*t +: 32];
             end
         end
     end
@@ -878,7 +952,8 @@ axis_fifo #(
 assign m_axis_tkeep = {64{1'b1}};
 assign m_axis_tuser = 1'b0;
 
-assign rd_idle = rstate_reg == R_IDLE && !d_valid_reg && !s_valid_reg && !r_valid_reg;
+assign rd_idle = rstate_reg == R_IDLE && !d_valid && !s_valid_reg && !i_valid_reg && !m_valid_reg
+                 && !x_valid_reg;
 
 // ------------------------------------------------------------------ sequential logic
 integer e;
@@ -904,7 +979,7 @@ always @(posedge clk) begin
             end
         end
         if (is_kept0) begin
-            if (cnt == 17'd0) first_idx_reg <= rownum;
+            if (!cnt_nz_reg) first_idx_reg <= rownum;
             if (back0) begin
                 npcnt_reg <= npcnt_reg + 17'd1;
                 dback_reg <= dback_reg - {13'd0, g_nd};
@@ -915,7 +990,7 @@ always @(posedge clk) begin
             dsum_reg <= dsum_reg + {13'd0, g_nd};
             st_rows_reg <= st_rows_reg + 48'd1;
         end
-        if (wr_en && in_tlast && cnt + (is_kept0 ? 17'd1 : 17'd0) == g_cap) begin
+        if (wr_en && in_tlast && (is_kept0 ? full1_reg : full0_reg)) begin
             close_reg <= 1'b1;
         end
         if (is_eos) begin
@@ -924,6 +999,21 @@ always @(posedge clk) begin
             eos_rows_reg <= rownum;
         end
     end
+    // row count and its comparisons with B
+    if (acc && is_kept0) begin
+        cnt_reg <= cnt_reg + 17'd1;
+        cnt_nz_reg <= 1'b1;
+        full0_reg <= full1_reg;
+        full1_reg <= cnt_reg + 17'd2 == g_cap;
+    end else if (handover) begin
+        cnt_reg <= 17'd0;
+        cnt_nz_reg <= 1'b0;
+        full0_reg <= 1'b0;
+        full1_reg <= g_cap == 17'd1;
+    end else if (geo_first) begin
+        full0_reg <= cnt_reg == q_cap;
+        full1_reg <= cnt_reg + 17'd1 == q_cap;
+    end
     if (cs3_valid_reg) begin
         st_trunc_reg <= st_trunc_reg + {42'd0, cs3_tr_reg};
     end
@@ -931,12 +1021,13 @@ always @(posedge clk) begin
         close_reg <= 1'b1;
         close_fresh_reg <= 1'b1;
     end
-    if (handover) begin
-        timer_reg <= 32'd0;
-    end else if (cnt != 17'd0 || (acc && is_kept0)) begin
+    // freshness timer: cycles since the batch's first row was accepted (saturating)
+    if (timer_inc) begin
         if (timer_reg != 32'hffffffff) timer_reg <= timer_reg + 32'd1;
+        due_reg <= due_inc;
     end else begin
         timer_reg <= 32'd0;
+        due_reg <= !g_fresh_nz;
     end
 
     // ---------------- handover to the reader
@@ -951,16 +1042,16 @@ always @(posedge clk) begin
         pnd_h_reg <= dfront_reg;
         kd_h_reg <= DH_M1 + dfront_reg;
         kl_h_reg <= MAX_ROWS_M1 + pcnt_reg;
-        if (close_eos_reg && g_drop && cnt != 17'd0) begin
-            st_disc_reg <= st_disc_reg + {31'd0, cnt};
+        if (close_eos_reg && g_drop && cnt_nz_reg) begin
+            st_disc_reg <= st_disc_reg + {31'd0, cnt_reg};
         end
-        if (close_eos_reg && (g_drop || cnt == 17'd0)) begin
+        if (close_eos_reg && (g_drop || !cnt_nz_reg)) begin
             rows_h_reg <= 17'd0;
             rnd_h_reg <= 21'd0;
             pop_h_reg <= 17'd0;
             first_h_reg <= eos_rows_reg;
         end else begin
-            rows_h_reg <= cnt;
+            rows_h_reg <= cnt_reg;
             rnd_h_reg <= dsum_reg;
             pop_h_reg <= g_hot ? pcnt_reg : 17'd0;
             first_h_reg <= first_idx_reg;
@@ -1004,17 +1095,8 @@ always @(posedge clk) begin
         errsum_h_reg <= e01_h_reg + e23_h_reg + e45_h_reg;
     end
 
-    // ---------------- G: generate a unit into D
+    // ---------------- G: one unit per cycle into D
     if (g_fire) begin
-        d_hdr_reg <= rstate_reg == R_HDR0 ? 2'd1 : rstate_reg == R_HDR1 ? 2'd2 : 2'd0;
-        d_reg_reg <= rstate_reg == R_LAB ? 2'd0 : rstate_reg == R_DEN ? 2'd1 : 2'd2;
-        d_f16_reg <= g_f16;
-        d_half_reg <= half_reg;
-        d_end_reg <= !in_data_state || g_end;
-        d_last_reg <= in_data_state && g_lastunit && g_end && g_next_state == R_IDLE;
-        d_lv_reg <= gn_lv;
-        d_mem_reg <= gn_mem;
-        d_addr_reg <= gn_addr;
         case (rstate_reg)
             R_HDR0: rstate_reg <= R_HDR1;
             R_HDR1: begin
@@ -1022,6 +1104,13 @@ always @(posedge clk) begin
                 rcnt_reg <= {13'd0, g_lab_beats};
                 u_reg <= 20'd0;
                 half_reg <= 1'b0;
+                cur_vhi_reg <= {4'd0, rows_h_reg[16:4]};
+                cur_vlo_reg <= rows_h_reg[3:0];
+                cur_phi_reg <= {4'd0, pop_h_reg[16:4]};
+                cur_plo_reg <= pop_h_reg[3:0];
+                cur_khi_reg <= {4'd0, kl_h_reg[16:4]};
+                cur_klo_reg <= kl_h_reg[3:0];
+                cur_base_reg <= rbuf_reg ? LHALF : 0;
             end
             default: begin
                 u_reg <= u_reg + 20'd1;
@@ -1036,63 +1125,73 @@ always @(posedge clk) begin
                     half_reg <= 1'b0;
                     rstate_reg <= g_next_state;
                     rcnt_reg <= g_next_state == R_DEN ? g_den_units : g_spa_beats;
+                    cur_vhi_reg <= rnd_h_reg[20:4];
+                    cur_vlo_reg <= rnd_h_reg[3:0];
+                    cur_phi_reg <= pnd_h_reg[20:4];
+                    cur_plo_reg <= pnd_h_reg[3:0];
+                    cur_khi_reg <= kd_h_reg[20:4];
+                    cur_klo_reg <= kd_h_reg[3:0];
+                    cur_base_reg <= rbuf_reg ? DHALF : 0;
                 end
             end
         endcase
     end
 
-    // ---------------- D -> S, S serves
-    if (d_take) begin
-        s_hdr_reg <= d_hdr_reg;
-        s_reg_reg <= d_reg_reg;
-        s_f16_reg <= d_f16_reg;
-        s_half_reg <= d_half_reg;
-        s_end_reg <= d_end_reg;
-        s_last_reg <= d_last_reg;
-        s_pend_reg <= d_lv_reg;
-        s_mem_reg <= d_mem_reg;
-        s_addr_reg <= d_addr_reg;
+    // ---------------- S: load from D, or keep the lanes still pending
+    if (s_acc && d_valid) begin
+        s_flags_reg <= d_flags;
+        s_pend_reg <= d_lv;
+        s_mem_reg <= d_mem;
+        s_addr_reg <= d_addr;
         s_c_reg <= dn_c;
         s_oh_reg <= dn_oh;
     end else if (s_valid_reg) begin
         s_pend_reg <= s_pend_reg & ~s_served;
     end
 
-    // ---------------- S -> R
+    // ---------------- S -> I -> M -> X -> O
     if (s_valid_reg) begin
-        r_hdr_reg <= s_hdr_reg;
-        r_reg_reg <= s_reg_reg;
-        r_f16_reg <= s_f16_reg;
-        r_half_reg <= s_half_reg;
-        r_end_reg <= s_done && s_end_reg;
-        r_last_reg <= s_last_reg;
-        r_served_reg <= s_served;
-        r_mem_reg <= s_mem_reg;
-        r_int64_reg <= g_sdt;
+        i_addr_reg <= s_rd_addr;
+        i_hdr_reg <= s_flags_reg[7:6];
+        i_reg_reg <= s_flags_reg[5:4];
+        i_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
+        i_served_reg <= s_served;
+        i_mem_reg <= s_mem_reg;
     end
-
-    // ---------------- R -> O (the FIFO input register)
-    if (r_valid_reg) begin
-        if (r_hdr_reg == 2'd1) begin
+    if (i_valid_reg) begin
+        m_reg_reg <= i_reg_reg;
+        m_hdr_reg <= i_hdr_reg;
+        m_flags_reg <= i_flags_reg;
+        m_served_reg <= i_served_reg;
+        m_mem_reg <= i_mem_reg;
+    end
+    if (m_valid_reg) begin
+        x_flags_reg <= m_flags_reg;
+        x_served_reg <= m_served_reg;
+        x_words_reg <= mn_words;
+    end
+    if (x_valid_reg) begin
+        if (x_hdr == 2'd1) begin
             o_data_reg <= hdr0;
             o_last_reg <= 1'b0;
-        end else if (r_hdr_reg == 2'd2) begin
+        end else if (x_hdr == 2'd2) begin
             o_data_reg <= hdr1;
             o_last_reg <= 1'b0;
-        end else if (r_end_reg) begin
-            o_data_reg <= rn_beat;
-            o_last_reg <= r_last_reg;
+        end else if (x_end) begin
+            o_data_reg <= xn_beat;
+            o_last_reg <= x_last;
             assy_reg <= 512'd0;
         end else begin
-            assy_reg <= rn_beat;
+            assy_reg <= xn_beat;
         end
     end
 
     // ---------------- valids, credit
-    d_valid_reg <= g_fire || (d_valid_reg && !d_take);
-    s_valid_reg <= d_take || (s_valid_reg && !s_done);
-    r_valid_reg <= s_valid_reg;
-    o_valid_reg <= r_valid_reg && (r_hdr_reg != 2'd0 || r_end_reg);
+    s_valid_reg <= (s_acc && d_valid) || (s_valid_reg && !s_done);
+    i_valid_reg <= s_valid_reg;
+    m_valid_reg <= i_valid_reg;
+    x_valid_reg <= m_valid_reg;
+    o_valid_reg <= x_valid_reg && (x_hdr != 2'd0 || x_end);
     inflight_reg <= inflight_reg + {{(LVLW-1){1'b0}}, g_beat} - {{(LVLW-1){1'b0}}, o_valid_reg};
     credit_reg <= {{(32-LVLW){1'b0}}, fifo_level} + {{(32-LVLW){1'b0}}, inflight_reg} + 32'd2 <= OUT_FIFO_DEPTH;
     if (o_valid_reg) st_beats_reg <= st_beats_reg + 48'd1;
@@ -1106,6 +1205,10 @@ always @(posedge clk) begin
         wbuf_reg <= 1'b0;
         pcnt_reg <= 17'd0;
         npcnt_reg <= 17'd0;
+        cnt_reg <= 17'd0;
+        cnt_nz_reg <= 1'b0;
+        full0_reg <= 1'b0;
+        full1_reg <= 1'b0;
         dfront_reg <= 21'd0;
         dback_reg <= DH_M1;
         dsum_reg <= 21'd0;
@@ -1113,14 +1216,16 @@ always @(posedge clk) begin
         close_eos_reg <= 1'b0;
         close_fresh_reg <= 1'b0;
         timer_reg <= 32'd0;
+        due_reg <= 1'b0;
         seq_reg <= 32'd0;
         dropped_reg <= 32'd0;
         err_reg <= 192'd0;
         rstate_reg <= R_IDLE;
         hwait_reg <= 3'd0;
-        d_valid_reg <= 1'b0;
         s_valid_reg <= 1'b0;
-        r_valid_reg <= 1'b0;
+        i_valid_reg <= 1'b0;
+        m_valid_reg <= 1'b0;
+        x_valid_reg <= 1'b0;
         o_valid_reg <= 1'b0;
         assy_reg <= 512'd0;
         inflight_reg <= {LVLW{1'b0}};
