@@ -98,6 +98,8 @@ localparam AW    = SAW;                                           // widest line
 localparam LVLW  = $clog2(OUT_FIFO_DEPTH) + 1;
 localparam GEO_LAT = 5;                                           // geometry pipeline stages
 localparam DW    = 16 + 64 + 16 * AW + 8;                         // unit descriptor (G -> D -> S)
+localparam [31:0] DHALF_W = DHALF;
+localparam [31:0] NG_W = NG;
 
 initial begin
     if (MAX_ROWS < 16 || MAX_ROWS % 16 != 0 || MAX_ROWS > 65536) begin
@@ -211,28 +213,30 @@ reg [25:0] g_ld_beats;
 // stage 5
 reg [31:0] g_sparse_off, g_total_bytes;
 
-// word classes of the record words (computed while settling)
-reg [KMAX*32-1:0] gn_mlab, gn_mden, gn_mlo, gn_mhi;
-reg [9:0]  gi;
-integer    gk, gl;
-always @* begin
-    gn_mlab = {KMAX*32{1'b0}};
-    gn_mden = {KMAX*32{1'b0}};
-    gn_mlo = {KMAX*32{1'b0}};
-    gn_mhi = {KMAX*32{1'b0}};
-    gi = 10'd0;
-    if (geo_cnt_reg != 3'd0) begin
-        for (gk = 0; gk < KMAX; gk = gk + 1) begin
-            for (gl = 0; gl < 32; gl = gl + 1) begin
-                gi = {gk[4:0], gl[4:0]};
-                gn_mlab[32*gk + gl] = gi == 10'd2;
-                gn_mden[32*gk + gl] = gi >= 10'd3 && gi < {1'b0, g_sword};
-                gn_mlo[32*gk + gl] = gi >= {1'b0, g_sword} && gi < g_seword && gi[0] == g_sword[0];
-                gn_mhi[32*gk + gl] = gi >= {1'b0, g_sword} && gi < g_seword && gi[0] != g_sword[0];
+// word classes of the record words 32 k + l, k < KMAX: {label, dense, sparse lo, sparse hi}
+function [4*KMAX*32-1:0] word_classes;
+    input [8:0] sword;
+    input [9:0] seword;
+    integer wk, wl;
+    reg [9:0] wi;
+    reg [KMAX*32-1:0] mlab, mden, mlo, mhi;
+    begin
+        mlab = {KMAX*32{1'b0}};
+        mden = {KMAX*32{1'b0}};
+        mlo = {KMAX*32{1'b0}};
+        mhi = {KMAX*32{1'b0}};
+        for (wk = 0; wk < KMAX; wk = wk + 1) begin
+            for (wl = 0; wl < 32; wl = wl + 1) begin
+                wi = {wk[4:0], wl[4:0]};
+                mlab[32*wk + wl] = wi == 10'd2;
+                mden[32*wk + wl] = wi >= 10'd3 && wi < {1'b0, sword};
+                mlo[32*wk + wl] = wi >= {1'b0, sword} && wi < seword && wi[0] == sword[0];
+                mhi[32*wk + wl] = wi >= {1'b0, sword} && wi < seword && wi[0] != sword[0];
             end
         end
+        word_classes = {mlab, mden, mlo, mhi};
     end
-end
+endfunction
 
 integer t, u, m;
 always @(posedge clk) begin
@@ -264,10 +268,7 @@ always @(posedge clk) begin
             {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap)
                                                                 : small_divmod(t[4:0], g_cap);
         end
-        g_mlab <= gn_mlab;
-        g_mden <= gn_mden;
-        g_mlo <= gn_mlo;
-        g_mhi <= gn_mhi;
+        {g_mlab, g_mden, g_mlo, g_mhi} <= word_classes(g_sword, g_seword);
 
         g_lab_beats <= g_cap[16:4] + {12'd0, g_cap[3:0] != 4'd0};
         g_den_beats <= g_dense16 ? (g_ditems + 25'd31) >> 5 : (g_ditems + 25'd15) >> 4;
@@ -359,89 +360,80 @@ reg [15:0]   w2_spa_we_reg;
 reg [16*SAW-1:0] w2_spa_addr_reg;
 reg [1023:0] w2_spa_data_reg;
 
-// W1 -> W2: rotate the beat's items onto the memories
-reg [15:0]       wn_den_we;
-reg [16*DAW-1:0] wn_den_addr;
-reg [511:0]      wn_den_data;
-reg [15:0]       wn_spa_we;
-reg [16*SAW-1:0] wn_spa_addr;
-reg [1023:0]     wn_spa_data;
-reg [511:0]      d_items, d_src;
-reg [1023:0]     d_dbl;
-reg [3:0]        d_rot;
-reg [4:0]        d_sh, s_sh;
-reg [31:0]       d_a0;
-reg [3:0]        jm;
-reg [1023:0]     s_pairs;
-reg [2047:0]     s_dbl;
-reg [3:0]        s_rot, pm;
-reg [9:0]        fm;
-reg              lt;
-reg [31:0]       s_a;
-always @* begin
-    wn_den_we = 16'd0;
-    wn_den_addr = {16*DAW{1'b0}};
-    wn_den_data = 512'd0;
-    wn_spa_we = 16'd0;
-    wn_spa_addr = {16*SAW{1'b0}};
-    wn_spa_data = 1024'd0;
-    d_items = 512'd0;
-    d_src = 512'd0;
-    d_dbl = 1024'd0;
-    d_rot = 4'd0;
-    d_sh = 5'd0;
-    s_sh = 5'd0;
-    d_a0 = 32'd0;
-    jm = 4'd0;
-    s_pairs = 1024'd0;
-    s_dbl = 2048'd0;
-    s_rot = 4'd0;
-    pm = 4'd0;
-    fm = 10'd0;
-    lt = 1'b0;
-    s_a = 32'd0;
-    if (w1_valid_reg) begin
-        // dense: items j = 0..15 are record words 3..18 of beat 0; item j goes to store index dbase + j
-        // (front rows) or dbase - j (back rows), memory index mod 16
-        d_items = w1_data_reg[3*32 +: 512];
-        for (t = 0; t < 16; t = t + 1) begin
-            d_src[32*t +: 32] = w1_back_reg ? d_items[32*(15-t) +: 32] : d_items[32*t +: 32];
+// W1 -> W2: rotate the beat's items onto the memories (functions: evaluated only for a valid beat)
+// dense: items j = 0..15 are record words 3..18 of beat 0; item j goes to store index dbase + j (front
+// rows) or dbase - j (back rows): memory index mod 16, line index / 16
+function [16+16*DAW+512-1:0] dense_write;   // {we, addr, data}
+    input [511:0] items;
+    input         back;
+    input [DAW+3:0] dbase;
+    input         wbuf;
+    input [3:0]   beat;
+    input [7:0]   nd;
+    integer fm;
+    reg [511:0] src, data;
+    reg [3:0]  rot, jm, pm;
+    reg [15:0] we;
+    reg [16*DAW-1:0] addr;
+    reg [DAW-1:0] a0;
+    begin
+        for (fm = 0; fm < 16; fm = fm + 1) begin
+            src[32*fm +: 32] = back ? items[32*(15-fm) +: 32] : items[32*fm +: 32];
         end
-        d_rot = w1_back_reg ? w1_dbase_reg[3:0] + 4'd1 : w1_dbase_reg[3:0];
-        d_dbl = {d_src, d_src};
-        d_sh = 5'd16 - {1'b0, d_rot};
-        wn_den_data = d_dbl[{d_sh, 5'd0} +: 512];   // memory m gets d_src[(m - rot) mod 16]
-        d_a0 = (w1_buf_reg ? DHALF : 0) + {15'd0, w1_dbase_reg[20:4]};
-        for (m = 0; m < 16; m = m + 1) begin
-            if (w1_back_reg) begin
-                jm = w1_dbase_reg[3:0] - m[3:0];
-                wn_den_addr[DAW*m +: DAW] = (m[3:0] > w1_dbase_reg[3:0]) ? d_a0[DAW-1:0] - 1'b1 : d_a0[DAW-1:0];
+        rot = back ? dbase[3:0] + 4'd1 : dbase[3:0];
+        for (fm = 0; fm < 16; fm = fm + 1) begin
+            pm = fm[3:0] - rot;
+            data[32*fm +: 32] = src[32*pm +: 32];               // memory m gets src[(m - rot) mod 16]
+        end
+        a0 = (wbuf ? DHALF_W[DAW-1:0] : {DAW{1'b0}}) + dbase[DAW+3:4];
+        for (fm = 0; fm < 16; fm = fm + 1) begin
+            if (back) begin
+                jm = dbase[3:0] - fm[3:0];
+                addr[DAW*fm +: DAW] = (fm[3:0] > dbase[3:0]) ? a0 - 1'b1 : a0;
             end else begin
-                jm = m[3:0] - w1_dbase_reg[3:0];
-                wn_den_addr[DAW*m +: DAW] = (m[3:0] < w1_dbase_reg[3:0]) ? d_a0[DAW-1:0] + 1'b1 : d_a0[DAW-1:0];
+                jm = fm[3:0] - dbase[3:0];
+                addr[DAW*fm +: DAW] = (fm[3:0] < dbase[3:0]) ? a0 + 1'b1 : a0;
             end
-            wn_den_we[m] = w1_beat_reg == 4'd0 && {4'd0, jm} < g_nd;
+            we[fm] = beat == 4'd0 && {4'd0, jm} < nd;
         end
-        // sparse: pair p of the beat = words (2p, 2p+1), or (2p-1, 2p) when the first sparse word is odd;
-        // feature f = 16 beat + p - c goes to memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot
-        s_pairs = g_sword[0] ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg;
-        s_rot = w1_slot_reg[3:0] - g_c[3:0];
-        s_dbl = {s_pairs, s_pairs};
-        s_sh = 5'd16 - {1'b0, s_rot};
-        wn_spa_data = s_dbl[{s_sh, 6'd0} +: 1024];  // memory m gets pair (m - rot) mod 16
-        for (m = 0; m < 16; m = m + 1) begin
-            pm = m[3:0] - s_rot;
-            lt = {1'b0, pm} < g_c;
-            fm = {2'd0, w1_beat_reg, 4'd0} + {6'd0, pm} - {5'd0, g_c};
-            wn_spa_we[m] = (w1_beat_reg != 4'd0 || !lt) && fm < {2'd0, g_ns};
-            s_a = ((w1_buf_reg ? NG : 0) + {28'd0, w1_beat_reg} - {31'd0, lt}) * MAX_ROWS + {16'd0, w1_slot_reg};
-            wn_spa_addr[SAW*m +: SAW] = s_a[SAW-1:0];
-        end
+        dense_write = {we, addr, data};
     end
-end
-wire unused_wn = &{1'b0, d_a0, s_a, d_dbl, s_dbl};
+endfunction
+
+// sparse: pair p of the beat = words (2p, 2p+1), or (2p-1, 2p) when the first sparse word is odd;
+// feature f = 16 beat + p - c goes to memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot
+function [16+16*SAW+1024-1:0] sparse_write;  // {we, addr, data}
+    input [1023:0] pairs;
+    input [SAW-1:0] slot;
+    input [4:0]    c;
+    input [7:0]    ns;
+    input          wbuf;
+    input [3:0]    beat;
+    integer fm;
+    reg [1023:0] data;
+    reg [3:0]  rot, pm;
+    reg        lt;
+    reg [9:0]  f;
+    reg [15:0] we;
+    reg [16*SAW-1:0] addr;
+    reg [4:0]  grp;
+    begin
+        rot = slot[3:0] - c[3:0];
+        for (fm = 0; fm < 16; fm = fm + 1) begin
+            pm = fm[3:0] - rot;
+            data[64*fm +: 64] = pairs[64*pm +: 64];             // memory m gets pair (m - rot) mod 16
+            lt = {1'b0, pm} < c;
+            f = {2'd0, beat, 4'd0} + {6'd0, pm} - {5'd0, c};
+            we[fm] = (beat != 4'd0 || !lt) && f < {2'd0, ns};
+            grp = (wbuf ? NG_W[4:0] : 5'd0) + {1'b0, beat} - {4'd0, lt};
+            addr[SAW*fm +: SAW] = grp * MAX_ROWS_W[SAW-1:0] + slot;
+        end
+        sparse_write = {we, addr, data};
+    end
+endfunction
+
 wire [31:0] w2n_lab_addr = (w1_buf_reg ? LHALF : 0) + {20'd0, w1_slot_reg[15:4]};
-wire unused_w2n = &{1'b0, w2n_lab_addr};
+wire unused_w2n = &{1'b0, w2n_lab_addr, w1_dbase_reg, w1_slot_reg};
 
 always @(posedge clk) begin
     w1_valid_reg <= wr_en;
@@ -456,16 +448,18 @@ always @(posedge clk) begin
         w1_buf_reg <= wbuf_reg;
     end
     w2_lab_any_reg <= w1_valid_reg && w1_beat_reg == 4'd0;
-    w2_den_we_reg <= wn_den_we;
-    w2_spa_we_reg <= wn_spa_we;
     if (w1_valid_reg) begin
         for (m = 0; m < 16; m = m + 1) w2_lab_we_reg[m] <= w1_slot_reg[3:0] == m[3:0];
         w2_lab_addr_reg <= w2n_lab_addr[LAW-1:0];
         w2_lab_data_reg <= w1_data_reg[2*32 +: 32];
-        w2_den_addr_reg <= wn_den_addr;
-        w2_den_data_reg <= wn_den_data;
-        w2_spa_addr_reg <= wn_spa_addr;
-        w2_spa_data_reg <= wn_spa_data;
+        {w2_den_we_reg, w2_den_addr_reg, w2_den_data_reg} <= dense_write(w1_data_reg[3*32 +: 512], w1_back_reg,
+                                                                         w1_dbase_reg[DAW+3:0], w1_buf_reg, w1_beat_reg, g_nd);
+        {w2_spa_we_reg, w2_spa_addr_reg, w2_spa_data_reg} <= sparse_write(
+            g_sword[0] ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg, w1_slot_reg[SAW-1:0], g_c, g_ns, w1_buf_reg,
+            w1_beat_reg);
+    end else begin
+        w2_den_we_reg <= 16'd0;
+        w2_spa_we_reg <= 16'd0;
     end
     if (rst) begin
         w1_valid_reg <= 1'b0;
@@ -490,88 +484,85 @@ reg [31:0]   acc_s_reg [0:1];
 reg [31:0]   acc_e_reg [0:1];
 reg [31:0]   acc_o_reg [0:1];
 
-// CS1: a word's class (label, dense, sparse lo / hi) from the precomputed masks of its beat index
-reg [16*32-1:0] cn_s;
-reg [16*17-1:0] cn_e, cn_o;
-reg [31:0]   cn_tr;
-reg [31:0]   term_a, term_b, c_word, c_msbs, c_lab, c_den, c_lo, c_hi;
-reg [16:0]   e_a, e_b, o_a, o_b;
-reg          c_par;
-integer      h, k;
-always @* begin
-    cn_s = {16*32{1'b0}};
-    cn_e = {16*17{1'b0}};
-    cn_o = {16*17{1'b0}};
-    cn_tr = 32'd0;
-    term_a = 32'd0;
-    term_b = 32'd0;
-    e_a = 17'd0;
-    e_b = 17'd0;
-    o_a = 17'd0;
-    o_b = 17'd0;
-    c_word = 32'd0;
-    c_msbs = 32'd0;
-    c_lab = 32'd0;
-    c_den = 32'd0;
-    c_lo = 32'd0;
-    c_hi = 32'd0;
-    c_par = 1'b0;
-    if (w1_valid_reg) begin
-        c_lab = g_mlab[32*w1_beat_reg +: 32];
-        c_den = g_mden[32*w1_beat_reg +: 32];
-        c_lo = g_mlo[32*w1_beat_reg +: 32];
-        c_hi = g_mhi[32*w1_beat_reg +: 32];
+// CS1: each word's term by its class (label, dense, sparse lo / hi: the precomputed masks of its beat
+// index); the sum of each word pair. Float16/bfloat16 dense items of back rows go to the parity sums e / o.
+function [16*32+2*16*17+32-1:0] cs_terms;   // {s, e, o, truncated}
+    input [1023:0] data;
+    input          prev_msb;   // msb of the row's previous word 31
+    input [31:0]   mlab, mden, mlo, mhi;
+    input          odd_row;    // rpos odd and n_dense odd: the row's items start at an odd output index
+    input          dense16, sdt, back;
+    integer ch, ck;
+    reg [16*32-1:0] cs;
+    reg [16*17-1:0] ce, co;
+    reg [31:0] ctr, msbs, word, ta, tb;
+    reg [16:0] ea, eb, oa, ob;
+    reg        par;
+    begin
+        cs = {16*32{1'b0}};
+        ce = {16*17{1'b0}};
+        co = {16*17{1'b0}};
+        ctr = 32'd0;
+        ta = 32'd0;
+        ea = 17'd0;
+        oa = 17'd0;
         // the msb of the word before each word (the lo word of an int32 id whose hi word this is)
-        c_msbs[0] = w1_prev31_reg[31];
-        for (h = 1; h < 32; h = h + 1) c_msbs[h] = w1_data_reg[32*h - 1];
-        for (h = 0; h < 16; h = h + 1) begin
-            for (k = 0; k < 2; k = k + 1) begin
-                c_word = w1_data_reg[32*(2*h+k) +: 32];
-                c_par = (k == 0) ^ (w1_rpos_odd_reg & g_nd[0]);   // the item's output index is odd
-                term_b = 32'd0;
-                o_b = 17'd0;
-                e_b = 17'd0;
-                if (c_lab[2*h+k] || c_lo[2*h+k] || (c_hi[2*h+k] && g_sdt) || (c_den[2*h+k] && !g_dense16)) begin
-                    term_b = c_word;
-                end else if (c_den[2*h+k] && w1_back_reg) begin
-                    if (c_par) o_b = {1'b0, c_word[15:0]};
-                    else       e_b = {1'b0, c_word[15:0]};
-                end else if (c_den[2*h+k]) begin
-                    term_b = c_par ? {c_word[15:0], 16'd0} : {16'd0, c_word[15:0]};
+        msbs[0] = prev_msb;
+        for (ch = 1; ch < 32; ch = ch + 1) msbs[ch] = data[32*ch - 1];
+        for (ch = 0; ch < 16; ch = ch + 1) begin
+            for (ck = 0; ck < 2; ck = ck + 1) begin
+                word = data[32*(2*ch+ck) +: 32];
+                par = (ck == 0) ^ odd_row;   // the item's output index is odd (words 3 + j: j odd at even words)
+                tb = 32'd0;
+                ob = 17'd0;
+                eb = 17'd0;
+                if (mlab[2*ch+ck] || mlo[2*ch+ck] || (mhi[2*ch+ck] && sdt) || (mden[2*ch+ck] && !dense16)) begin
+                    tb = word;
+                end else if (mden[2*ch+ck] && back) begin
+                    if (par) ob = {1'b0, word[15:0]};
+                    else     eb = {1'b0, word[15:0]};
+                end else if (mden[2*ch+ck]) begin
+                    tb = par ? {word[15:0], 16'd0} : {16'd0, word[15:0]};
                 end
-                if (k == 0) begin
-                    term_a = term_b;
-                    e_a = e_b;
-                    o_a = o_b;
+                if (ck == 0) begin
+                    ta = tb;
+                    ea = eb;
+                    oa = ob;
                 end
-                cn_tr[2*h+k] = c_hi[2*h+k] && !g_sdt && (c_word != 32'd0 || c_msbs[2*h+k]);
+                ctr[2*ch+ck] = mhi[2*ch+ck] && !sdt && (word != 32'd0 || msbs[2*ch+ck]);
             end
-            cn_s[32*h +: 32] = term_a + term_b;
-            cn_e[17*h +: 17] = e_a + e_b;
-            cn_o[17*h +: 17] = o_a + o_b;
+            cs[32*ch +: 32] = ta + tb;
+            ce[17*ch +: 17] = ea + eb;
+            co[17*ch +: 17] = oa + ob;
         end
+        cs_terms = {cs, ce, co, ctr};
     end
-end
+endfunction
 
-reg [4*32-1:0] cs2n_s, cs2n_e, cs2n_o;
-reg [5:0]  cs2n_tr;
-integer    h2, k2;
-always @* begin
-    cs2n_s = {4*32{1'b0}};
-    cs2n_e = {4*32{1'b0}};
-    cs2n_o = {4*32{1'b0}};
-    cs2n_tr = 6'd0;
-    if (cs1_valid_reg) begin
-        for (h2 = 0; h2 < 4; h2 = h2 + 1) begin
-            for (k2 = 0; k2 < 4; k2 = k2 + 1) begin
-                cs2n_s[32*h2 +: 32] = cs2n_s[32*h2 +: 32] + cs1_s_reg[32*(4*h2+k2) +: 32];
-                cs2n_e[32*h2 +: 32] = cs2n_e[32*h2 +: 32] + {15'd0, cs1_e_reg[17*(4*h2+k2) +: 17]};
-                cs2n_o[32*h2 +: 32] = cs2n_o[32*h2 +: 32] + {15'd0, cs1_o_reg[17*(4*h2+k2) +: 17]};
+// CS2: 16 -> 4 partial sums, and the truncated-id count of the beat
+function [3*4*32+6-1:0] cs_reduce;   // {s, e, o, truncated count}
+    input [16*32-1:0] cs;
+    input [16*17-1:0] ce, co;
+    input [31:0]      ctr;
+    integer rh, rk;
+    reg [4*32-1:0] rs, re, ro;
+    reg [5:0] rn;
+    begin
+        rs = {4*32{1'b0}};
+        re = {4*32{1'b0}};
+        ro = {4*32{1'b0}};
+        rn = 6'd0;
+        for (rh = 0; rh < 4; rh = rh + 1) begin
+            for (rk = 0; rk < 4; rk = rk + 1) begin
+                rs[32*rh +: 32] = rs[32*rh +: 32] + cs[32*(4*rh+rk) +: 32];
+                re[32*rh +: 32] = re[32*rh +: 32] + {15'd0, ce[17*(4*rh+rk) +: 17]};
+                ro[32*rh +: 32] = ro[32*rh +: 32] + {15'd0, co[17*(4*rh+rk) +: 17]};
             end
         end
-        for (k2 = 0; k2 < 32; k2 = k2 + 1) cs2n_tr = cs2n_tr + {5'd0, cs1_tr_reg[k2]};
+        for (rk = 0; rk < 32; rk = rk + 1) rn = rn + {5'd0, ctr[rk]};
+        cs_reduce = {rs, re, ro, rn};
     end
-end
+endfunction
 
 always @(posedge clk) begin
     cs1_valid_reg <= w1_valid_reg;
@@ -579,17 +570,13 @@ always @(posedge clk) begin
     cs3_valid_reg <= cs2_valid_reg;
     if (w1_valid_reg) begin
         cs1_buf_reg <= w1_buf_reg;
-        cs1_s_reg <= cn_s;
-        cs1_e_reg <= cn_e;
-        cs1_o_reg <= cn_o;
-        cs1_tr_reg <= cn_tr;
+        {cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg} <= cs_terms(w1_data_reg, w1_prev31_reg[31],
+            g_mlab[32*w1_beat_reg +: 32], g_mden[32*w1_beat_reg +: 32], g_mlo[32*w1_beat_reg +: 32],
+            g_mhi[32*w1_beat_reg +: 32], w1_rpos_odd_reg & g_nd[0], g_dense16, g_sdt, w1_back_reg);
     end
     if (cs1_valid_reg) begin
         cs2_buf_reg <= cs1_buf_reg;
-        cs2_s_reg <= cs2n_s;
-        cs2_e_reg <= cs2n_e;
-        cs2_o_reg <= cs2n_o;
-        cs2_tr_reg <= cs2n_tr;
+        {cs2_s_reg, cs2_e_reg, cs2_o_reg, cs2_tr_reg} <= cs_reduce(cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg);
     end
     if (cs2_valid_reg) begin
         cs3_buf_reg <= cs2_buf_reg;
@@ -613,10 +600,10 @@ always @(posedge clk) begin
         cs1_valid_reg <= 1'b0;
         cs2_valid_reg <= 1'b0;
         cs3_valid_reg <= 1'b0;
-        for (k = 0; k < 2; k = k + 1) begin
-            acc_s_reg[k] <= 32'd0;
-            acc_e_reg[k] <= 32'd0;
-            acc_o_reg[k] <= 32'd0;
+        for (m = 0; m < 2; m = m + 1) begin
+            acc_s_reg[m] <= 32'd0;
+            acc_e_reg[m] <= 32'd0;
+            acc_o_reg[m] <= 32'd0;
         end
     end
 end
@@ -864,44 +851,46 @@ assign s_acc = !s_valid_reg || s_done;
 reg [5:0]   i_flags_reg, m_flags_reg, x_flags_reg;     // {f16, half, end (this cycle ends the beat), last, hdr}
 reg [15:0]  i_served_reg, m_served_reg, x_served_reg;
 reg [63:0]  i_mem_reg, m_mem_reg;
-reg [1:0]   m_reg_reg, m_hdr_reg;
+reg [1:0]   m_reg_reg;
 reg         m_valid_reg, x_valid_reg, o_valid_reg;
 reg [511:0] x_words_reg;
 reg [511:0] assy_reg;
 reg [511:0] o_data_reg;
 reg         o_last_reg;
 
-// M: each memory's word for even lanes and for odd lanes (int64: odd lanes take the high half of the id)
-reg [511:0] mv_even, mv_odd, mn_words;
-reg [3:0]   mm;
-always @* begin
-    mv_even = 512'd0;
-    mv_odd = 512'd0;
-    mn_words = 512'd0;
-    mm = 4'd0;
-    if (m_valid_reg && m_hdr_reg == 2'd0) begin
-        for (m = 0; m < 16; m = m + 1) begin
-            case (m_reg_reg)
+// M: each lane's word from its memory (int64: odd lanes take the high half of the id)
+function [511:0] lane_words;
+    input [511:0]  lq, dq;
+    input [1023:0] sq;
+    input [1:0]    region;
+    input          int64;
+    input [63:0]   lmem;
+    integer mt, mmi;
+    reg [511:0] even, odd;
+    reg [3:0]   mm;
+    begin
+        for (mmi = 0; mmi < 16; mmi = mmi + 1) begin
+            case (region)
                 2'd0: begin
-                    mv_even[32*m +: 32] = lab_q[32*m +: 32];
-                    mv_odd[32*m +: 32] = lab_q[32*m +: 32];
+                    even[32*mmi +: 32] = lq[32*mmi +: 32];
+                    odd[32*mmi +: 32] = lq[32*mmi +: 32];
                 end
                 2'd1: begin
-                    mv_even[32*m +: 32] = den_q[32*m +: 32];
-                    mv_odd[32*m +: 32] = den_q[32*m +: 32];
+                    even[32*mmi +: 32] = dq[32*mmi +: 32];
+                    odd[32*mmi +: 32] = dq[32*mmi +: 32];
                 end
                 default: begin
-                    mv_even[32*m +: 32] = spa_q[64*m +: 32];
-                    mv_odd[32*m +: 32] = g_sdt ? spa_q[64*m + 32 +: 32] : spa_q[64*m +: 32];
+                    even[32*mmi +: 32] = sq[64*mmi +: 32];
+                    odd[32*mmi +: 32] = int64 ? sq[64*mmi + 32 +: 32] : sq[64*mmi +: 32];
                 end
             endcase
         end
-        for (t = 0; t < 16; t = t + 1) begin
-            mm = m_mem_reg[4*t +: 4];
-            mn_words[32*t +: 32] = (t % 2 == 1) ? mv_odd[32*mm +: 32] : mv_even[32*mm +: 32];
+        for (mt = 0; mt < 16; mt = mt + 1) begin
+            mm = lmem[4*mt +: 4];
+            lane_words[32*mt +: 32] = (mt % 2 == 1) ? odd[32*mm +: 32] : even[32*mm +: 32];
         end
     end
-end
+endfunction
 
 // X: served lanes' words into the beat (float16/bfloat16 dense: 16-bit items into one half of the beat)
 wire        x_f16 = x_flags_reg[5];
@@ -909,19 +898,22 @@ wire        x_half = x_flags_reg[4];
 wire        x_end = x_flags_reg[3];
 wire        x_last = x_flags_reg[2];
 wire [1:0]  x_hdr = x_flags_reg[1:0];
-reg [511:0] xn_beat;
-always @* begin
-    xn_beat = 512'd0;
-    if (x_valid_reg && x_hdr == 2'd0) begin
-        xn_beat = assy_reg;
-        for (t = 0; t < 16; t = t + 1) begin
-            if (x_served_reg[t]) begin
-                if (x_f16) xn_beat[16*(16*x_half + t) +: 16] = x_words_reg[32*t +: 16];
-                else       xn_beat[32*t +: 32] = x_words_reg[32*t +: 32];
+function [511:0] assemble;
+    input [511:0] assy;
+    input [511:0] words;
+    input [15:0]  served;
+    input         f16, half;
+    integer xt;
+    begin
+        assemble = assy;
+        for (xt = 0; xt < 16; xt = xt + 1) begin
+            if (served[xt]) begin
+                if (f16) assemble[16*(16*half + xt) +: 16] = words[32*xt +: 16];
+                else     assemble[32*xt +: 32] = words[32*xt +: 32];
             end
         end
     end
-end
+endfunction
 
 // the header beats (from the handover snapshot)
 wire [511:0] hdr0 = {
@@ -1160,7 +1152,6 @@ always @(posedge clk) begin
     end
     if (i_valid_reg) begin
         m_reg_reg <= i_reg_reg;
-        m_hdr_reg <= i_hdr_reg;
         m_flags_reg <= i_flags_reg;
         m_served_reg <= i_served_reg;
         m_mem_reg <= i_mem_reg;
@@ -1168,7 +1159,7 @@ always @(posedge clk) begin
     if (m_valid_reg) begin
         x_flags_reg <= m_flags_reg;
         x_served_reg <= m_served_reg;
-        x_words_reg <= mn_words;
+        x_words_reg <= lane_words(lab_q, den_q, spa_q, m_reg_reg, g_sdt, m_mem_reg);
     end
     if (x_valid_reg) begin
         if (x_hdr == 2'd1) begin
@@ -1178,11 +1169,11 @@ always @(posedge clk) begin
             o_data_reg <= hdr1;
             o_last_reg <= 1'b0;
         end else if (x_end) begin
-            o_data_reg <= xn_beat;
+            o_data_reg <= assemble(assy_reg, x_words_reg, x_served_reg, x_f16, x_half);
             o_last_reg <= x_last;
             assy_reg <= 512'd0;
         end else begin
-            assy_reg <= xn_beat;
+            assy_reg <= assemble(assy_reg, x_words_reg, x_served_reg, x_f16, x_half);
         end
     end
 
