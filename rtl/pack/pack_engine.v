@@ -122,24 +122,19 @@ end
 
 wire unused_inputs = &{1'b0, s_axis_tkeep, s_axis_tuser};
 
-// {x div c, x mod c} for x <= 16 and c >= 1 (an OR of constants selected by c == k)
+// {x div c, x mod c} for x <= 16 and 1 <= c <= 16 (an OR of constants selected by c == k); c > 16: {0, x}
 function [9:0] small_divmod;
-    input [4:0]  x;
-    input [16:0] c;
+    input [4:0] x;
+    input       c_small;   // c <= 16
+    input [4:0] c;
     integer k;
     reg [4:0] kk;
-    reg       hit;
     begin
-        small_divmod = 10'd0;
-        hit = 1'b0;
+        small_divmod = c_small ? 10'd0 : {5'd0, x};
         for (k = 1; k <= 16; k = k + 1) begin
             kk = k[4:0];
-            if (c == {12'd0, kk}) begin
-                hit = 1'b1;
-                small_divmod = small_divmod | ((x >= kk) ? {x / kk, x % kk} : {5'd0, x});
-            end
+            if (c_small && c == kk) small_divmod = small_divmod | ((x >= kk) ? {x / kk, x % kk} : {5'd0, x});
         end
-        if (!hit) small_divmod = {5'd0, x};
     end
 endfunction
 
@@ -186,6 +181,8 @@ wire        q_hot = cfg_q_reg[48];
 wire [31:0] q_fresh = cfg_q_reg[47:16];
 wire [7:0]  q_nd = cfg_q_reg[15:8];
 wire [7:0]  q_ns = cfg_q_reg[7:0];
+wire [9:0]  q_sword = 10'd3 + {2'd0, q_nd};
+wire [9:0]  q_seword = q_sword + {1'b0, q_ns, 1'b0};
 wire [16:0] q_cap = (q_bs == 17'd0) ? 17'd1 : (q_bs > MAX_ROWS_W[16:0]) ? MAX_ROWS_W[16:0] : q_bs;
 
 // stage 1
@@ -194,9 +191,10 @@ reg        g_drop, g_sdt, g_hot, g_dense16, g_fresh_nz;
 reg [1:0]  g_ddt;
 reg [31:0] g_fresh_m1;    // freshness_cycles - 1
 reg [7:0]  g_nd, g_ns;
-reg [8:0]  g_sword;       // first sparse word, 3 + n_dense
-reg [9:0]  g_seword;      // one past the last sparse word
+reg        g_sword_odd;   // the first sparse word (3 + n_dense) is odd
 reg [4:0]  g_c;           // ceil(sword / 2): the pair index of sparse feature 0
+reg        g_cap_small;   // B <= 16
+reg [KMAX*32-1:0] g_ge_s, g_lt_se;  // record word w >= sword, w < seword
 // stage 2
 reg [24:0] g_ditems, g_sitems;
 reg [4:0]  g_stq, g_str;  // sparse unit step (16 items, 8 for int64): whole rows of B, remainder
@@ -212,27 +210,20 @@ reg [31:0] g_dense_off;
 reg [25:0] g_ld_beats;
 // stage 5
 reg [31:0] g_sparse_off, g_total_bytes;
+reg        g_den_nz, g_spa_nz, g_lab_one, g_den_one, g_spa_one;   // region unit counts != 0, == 1
 
-// word classes of the record words 32 k + l, k < KMAX: {label, dense, sparse lo, sparse hi}
+// word classes of the record words w = 32 k + l, k < KMAX: {label, dense, sparse lo, sparse hi}
 function [4*KMAX*32-1:0] word_classes;
-    input [8:0] sword;
-    input [9:0] seword;
-    integer wk, wl;
-    reg [9:0] wi;
+    input [KMAX*32-1:0] ge_s, lt_se;   // w >= first sparse word, w < one past the last
+    input               sword_odd;
+    integer ww;
     reg [KMAX*32-1:0] mlab, mden, mlo, mhi;
     begin
-        mlab = {KMAX*32{1'b0}};
-        mden = {KMAX*32{1'b0}};
-        mlo = {KMAX*32{1'b0}};
-        mhi = {KMAX*32{1'b0}};
-        for (wk = 0; wk < KMAX; wk = wk + 1) begin
-            for (wl = 0; wl < 32; wl = wl + 1) begin
-                wi = {wk[4:0], wl[4:0]};
-                mlab[32*wk + wl] = wi == 10'd2;
-                mden[32*wk + wl] = wi >= 10'd3 && wi < {1'b0, sword};
-                mlo[32*wk + wl] = wi >= {1'b0, sword} && wi < seword && wi[0] == sword[0];
-                mhi[32*wk + wl] = wi >= {1'b0, sword} && wi < seword && wi[0] != sword[0];
-            end
+        for (ww = 0; ww < KMAX * 32; ww = ww + 1) begin
+            mlab[ww] = ww == 2;
+            mden[ww] = ww >= 3 && !ge_s[ww];
+            mlo[ww] = ge_s[ww] && lt_se[ww] && (ww % 2 == 1) == sword_odd;
+            mhi[ww] = ge_s[ww] && lt_se[ww] && (ww % 2 == 1) != sword_odd;
         end
         word_classes = {mlab, mden, mlo, mhi};
     end
@@ -257,18 +248,23 @@ always @(posedge clk) begin
         g_fresh_m1 <= q_fresh - 32'd1;
         g_nd <= q_nd;
         g_ns <= q_ns;
-        g_sword <= 9'd3 + {1'b0, q_nd};
-        g_seword <= 10'd3 + {2'd0, q_nd} + {1'b0, q_ns, 1'b0};
+        g_sword_odd <= q_sword[0];
         g_c <= (q_nd[4:0] + 5'd4) >> 1;
+        g_cap_small <= q_cap <= 17'd16;
+        for (t = 0; t < KMAX * 32; t = t + 1) begin
+            g_ge_s[t] <= {1'b0, t[8:0]} >= q_sword;
+            g_lt_se[t] <= {1'b0, t[8:0]} < q_seword;
+        end
 
         g_ditems <= g_cap * g_nd;
         g_sitems <= g_cap * g_ns;
-        {g_stq, g_str} <= g_sdt ? small_divmod(5'd8, g_cap) : small_divmod(5'd16, g_cap);
+        {g_stq, g_str} <= g_sdt ? small_divmod(5'd8, g_cap_small, g_cap[4:0])
+                                : small_divmod(5'd16, g_cap_small, g_cap[4:0]);
         for (t = 0; t < 16; t = t + 1) begin
-            {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap)
-                                                                : small_divmod(t[4:0], g_cap);
+            {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap_small, g_cap[4:0])
+                                                                : small_divmod(t[4:0], g_cap_small, g_cap[4:0]);
         end
-        {g_mlab, g_mden, g_mlo, g_mhi} <= word_classes(g_sword, g_seword);
+        {g_mlab, g_mden, g_mlo, g_mhi} <= word_classes(g_ge_s, g_lt_se, g_sword_odd);
 
         g_lab_beats <= g_cap[16:4] + {12'd0, g_cap[3:0] != 4'd0};
         g_den_beats <= g_dense16 ? (g_ditems + 25'd31) >> 5 : (g_ditems + 25'd15) >> 4;
@@ -280,6 +276,11 @@ always @(posedge clk) begin
 
         g_sparse_off <= 32'd128 + {g_ld_beats, 6'd0};
         g_total_bytes <= 32'd128 + {g_ld_beats + g_spa_beats, 6'd0};
+        g_den_nz <= g_den_units != 26'd0;
+        g_spa_nz <= g_spa_beats != 26'd0;
+        g_lab_one <= g_lab_beats == 13'd1;
+        g_den_one <= g_den_units == 26'd1;
+        g_spa_one <= g_spa_beats == 26'd1;
     end
     if (rst) begin
         geo_cnt_reg <= GEO_LAT[2:0];
@@ -455,7 +456,7 @@ always @(posedge clk) begin
         {w2_den_we_reg, w2_den_addr_reg, w2_den_data_reg} <= dense_write(w1_data_reg[3*32 +: 512], w1_back_reg,
                                                                          w1_dbase_reg[DAW+3:0], w1_buf_reg, w1_beat_reg, g_nd);
         {w2_spa_we_reg, w2_spa_addr_reg, w2_spa_data_reg} <= sparse_write(
-            g_sword[0] ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg, w1_slot_reg[SAW-1:0], g_c, g_ns, w1_buf_reg,
+            g_sword_odd ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg, w1_slot_reg[SAW-1:0], g_c, g_ns, w1_buf_reg,
             w1_beat_reg);
     end else begin
         w2_den_we_reg <= 16'd0;
@@ -664,14 +665,20 @@ reg [47:0]  first_h_reg;
 reg [2:0]   flags_h_reg;
 reg [31:0]  seq_h_reg, dropped_h_reg, cks_h_reg, errsum_h_reg, np_h_reg, e01_h_reg, e23_h_reg, e45_h_reg;
 reg [191:0] err_h_reg;
-reg [19:0]  u_reg;               // unit index in the label / dense region (16 items per unit)
 reg [25:0]  rcnt_reg;            // units left in the region
+reg         rone_reg;            // rcnt == 1: the region's last unit
 reg         half_reg;            // float16 dense: the unit fills the upper half of the beat
-reg [16:0]  cur_vhi_reg, cur_phi_reg, cur_khi_reg;   // label / dense region: limit, P split, mirror (/16)
-reg [3:0]   cur_vlo_reg, cur_plo_reg, cur_klo_reg;   // ... and mod 16
-reg [31:0]  cur_base_reg;        // the region's first line of the read half
-reg [16*9-1:0]  lf_reg;          // sparse lane t: feature
-reg [16*17-1:0] lr_reg;          // sparse lane t: output row
+// label / dense region (item o = 16 u + t): o < limit V (valid), o < P split (front), mirror K - o (back)
+reg [17:0]  dv_reg, dp_reg;      // V / 16 - u, P / 16 - u (signed)
+reg         ult_v_reg, ueq_v_reg, ult_p_reg, ueq_p_reg;  // u < V / 16, u == V / 16, likewise for P
+reg [3:0]   cur_vlo_reg, cur_plo_reg, cur_klo_reg;       // V, P, K mod 16
+reg [AW-1:0] la_f_reg, la_b_reg, la_bm1_reg;             // front line (base + u), back line (base + K/16 - u)
+// sparse region: the lanes' items of the next unit (f, r), and the current unit's lanes (valid, memory, line)
+reg [16*9-1:0]  lf_reg;
+reg [16*17-1:0] lr_reg;
+reg [15:0]  sd_lv_reg;
+reg [63:0]  sd_mem_reg;
+reg [16*AW-1:0] sd_addr_reg;
 reg         credit_reg;
 reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
 
@@ -681,90 +688,109 @@ wire        g_data = g_lin || rstate_reg == R_SPA;
 wire        g_can = rstate_reg != R_IDLE && !(rstate_reg == R_HDR0 && hwait_reg != 3'd0) && credit_reg;
 wire        d_ready;
 wire        g_fire = g_can && d_ready;
+localparam [31:0] LHALF_W = LHALF;
+wire [AW-1:0] lab_base = rbuf_reg ? LHALF_W[AW-1:0] : {AW{1'b0}};
+wire [AW-1:0] den_base = rbuf_reg ? DHALF_W[AW-1:0] : {AW{1'b0}};
+wire [31:0] lab_k16 = {15'd0, kl_h_reg} >> 4;   // K / 16 of the label region
+wire [31:0] den_k16 = {11'd0, kd_h_reg} >> 4;   // ... of the dense region
+wire unused_k16 = &{1'b0, lab_k16, den_k16};
 
 // ---------------- G: the next unit's lanes (memory, line) -> D
 wire        g_f16 = rstate_reg == R_DEN && g_dense16;
 wire        g_end = !(g_f16 && !half_reg);
-wire        g_lastunit = rcnt_reg == 26'd1;
-wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_units != 26'd0 ? R_DEN : g_spa_beats != 26'd0 ? R_SPA : R_IDLE)
-                         : rstate_reg == R_DEN ? (g_spa_beats != 26'd0 ? R_SPA : R_IDLE) : R_IDLE;
+wire        g_lastunit = rone_reg;
+wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_nz ? R_DEN : g_spa_nz ? R_SPA : R_IDLE)
+                         : rstate_reg == R_DEN ? (g_spa_nz ? R_SPA : R_IDLE) : R_IDLE;
+
+// sparse lanes: item (f, r) -> valid, memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot (the slot of
+// row r, mirrored for the back rows of a hot split)
+function [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
+    input [16*9-1:0]  lf;
+    input [16*17-1:0] lr;
+    input [16:0]      rows, pop, kl;
+    input             hot, rbuf;
+    input [7:0]       ns;
+    integer st;
+    reg [8:0]  f;
+    reg [16:0] r, slot;
+    reg [4:0]  grp;
+    reg [31:0] a;
+    reg        unused_a;
+    reg [15:0] lv;
+    reg [63:0] mem;
+    reg [16*AW-1:0] addr;
+    begin
+        for (st = 0; st < 16; st = st + 1) begin
+            f = lf[9*st +: 9];
+            r = lr[17*st +: 17];
+            slot = (!hot || r < pop) ? r : kl - r;
+            lv[st] = f < {1'b0, ns} && r < rows;
+            mem[4*st +: 4] = slot[3:0] + f[3:0];
+            grp = (rbuf ? NG_W[4:0] : 5'd0) + {1'b0, f[7:4]};
+            a = {27'd0, grp} * MAX_ROWS_W + {15'd0, slot};
+            addr[AW*st +: AW] = a[AW-1:0];
+            unused_a = ^a;
+        end
+        spa_lanes = {lv, mem, addr};
+    end
+endfunction
+
+// sparse lanes: step 16 items (8 for int64): r += step mod B, f += step / B (+1 on a wrap)
+function [16*9+16*17-1:0] spa_step;  // {f, r}
+    input [16*9-1:0]  lf;
+    input [16*17-1:0] lr;
+    input [4:0]       stq, str;
+    input [16:0]      cap;
+    integer st;
+    reg [16:0] rn;
+    reg [17:0] rw;
+    reg [16*9-1:0]  nf;
+    reg [16*17-1:0] nr;
+    begin
+        for (st = 0; st < 16; st = st + 1) begin
+            rn = lr[17*st +: 17] + {12'd0, str};
+            rw = {1'b0, rn} - {1'b0, cap};
+            if (!rw[17]) begin
+                nr[17*st +: 17] = rw[16:0];
+                nf[9*st +: 9] = lf[9*st +: 9] + {4'd0, stq} + 9'd1;
+            end else begin
+                nr[17*st +: 17] = rn;
+                nf[9*st +: 9] = lf[9*st +: 9] + {4'd0, stq};
+            end
+        end
+        spa_step = {nf, nr};
+    end
+endfunction
+
+// the unit's lanes: sparse from the precomputed registers, label / dense (item o = 16 u + t) from the
+// region's flags: front items at line base + u, memory t; back items mirrored (index K - o)
 reg [15:0]  gn_lv;
 reg [63:0]  gn_mem;
 reg [16*AW-1:0] gn_addr;
-reg [16*9-1:0]  gn_lf;
-reg [16*17-1:0] gn_lr;
-reg [31:0]  la_f, la_b, sa;
-reg         ult_v, ueq_v, ult_p, ueq_p, l_front;
-reg [8:0]   sf;
-reg [16:0]  sr, sslot, sr_n;
-reg [17:0]  sr_w;
-reg [4:0]   sgrp;
+reg         l_front;
 always @* begin
     gn_lv = 16'd0;
     gn_mem = 64'd0;
     gn_addr = {16*AW{1'b0}};
-    gn_lf = lf_reg;
-    gn_lr = lr_reg;
-    la_f = 32'd0;
-    la_b = 32'd0;
-    sa = 32'd0;
-    ult_v = 1'b0;
-    ueq_v = 1'b0;
-    ult_p = 1'b0;
-    ueq_p = 1'b0;
     l_front = 1'b0;
-    sf = 9'd0;
-    sr = 17'd0;
-    sslot = 17'd0;
-    sr_n = 17'd0;
-    sr_w = 18'd0;
-    sgrp = 5'd0;
-    if (g_can && rstate_reg == R_SPA) begin
-        // sparse item (f, r) of lane t: row r's slot (mirrored for the back rows of a hot split)
+    if (rstate_reg == R_SPA) begin
+        gn_lv = sd_lv_reg;
+        gn_mem = sd_mem_reg;
+        gn_addr = sd_addr_reg;
+    end else if (g_lin) begin
         for (t = 0; t < 16; t = t + 1) begin
-            sf = lf_reg[9*t +: 9];
-            sr = lr_reg[17*t +: 17];
-            l_front = !hot_h_reg || sr < pop_h_reg;
-            sslot = l_front ? sr : kl_h_reg - sr;
-            gn_lv[t] = sf < {1'b0, g_ns} && sr < rows_h_reg;
-            gn_mem[4*t +: 4] = sslot[3:0] + sf[3:0];
-            sgrp = (rbuf_reg ? NG[4:0] : 5'd0) + {1'b0, sf[7:4]};
-            sa = {27'd0, sgrp} * MAX_ROWS + {15'd0, sslot};
-            gn_addr[AW*t +: AW] = sa[AW-1:0];
-            // step 16 items (8 for int64): r += step mod B, f += step / B (+1 on a wrap)
-            sr_n = sr + {12'd0, g_str};
-            sr_w = {1'b0, sr_n} - {1'b0, g_cap};
-            if (!sr_w[17]) begin
-                gn_lr[17*t +: 17] = sr_w[16:0];
-                gn_lf[9*t +: 9] = sf + {4'd0, g_stq} + 9'd1;
-            end else begin
-                gn_lr[17*t +: 17] = sr_n;
-                gn_lf[9*t +: 9] = sf + {4'd0, g_stq};
-            end
-        end
-    end else if (g_can && g_lin) begin
-        // item o = 16 u + t of a linear region: labels (rows) or dense items (row-major); front items at
-        // line base + o / 16, memory o mod 16; back items (o >= P) mirrored: index K - o
-        la_f = cur_base_reg + {12'd0, u_reg};
-        la_b = cur_base_reg + {15'd0, cur_khi_reg} - {12'd0, u_reg};
-        ult_v = {3'd0, u_reg} < {6'd0, cur_vhi_reg};
-        ueq_v = {3'd0, u_reg} == {6'd0, cur_vhi_reg};
-        ult_p = {3'd0, u_reg} < {6'd0, cur_phi_reg};
-        ueq_p = {3'd0, u_reg} == {6'd0, cur_phi_reg};
-        for (t = 0; t < 16; t = t + 1) begin
-            gn_lv[t] = ult_v || (ueq_v && t[3:0] < cur_vlo_reg);
-            l_front = !hot_h_reg || ult_p || (ueq_p && t[3:0] < cur_plo_reg);
+            gn_lv[t] = ult_v_reg || (ueq_v_reg && t[3:0] < cur_vlo_reg);
+            l_front = !hot_h_reg || ult_p_reg || (ueq_p_reg && t[3:0] < cur_plo_reg);
             if (l_front) begin
                 gn_mem[4*t +: 4] = t[3:0];
-                gn_addr[AW*t +: AW] = la_f[AW-1:0];
+                gn_addr[AW*t +: AW] = la_f_reg;
             end else begin
                 gn_mem[4*t +: 4] = cur_klo_reg - t[3:0];
-                gn_addr[AW*t +: AW] = (t[3:0] > cur_klo_reg) ? la_b[AW-1:0] - 1'b1 : la_b[AW-1:0];
+                gn_addr[AW*t +: AW] = (t[3:0] > cur_klo_reg) ? la_bm1_reg : la_b_reg;
             end
         end
     end
 end
-wire unused_g = &{1'b0, la_f, la_b, sa};
 
 wire [1:0]  g_hdr = rstate_reg == R_HDR0 ? 2'd1 : rstate_reg == R_HDR1 ? 2'd2 : 2'd0;
 wire [1:0]  g_reg = rstate_reg == R_LAB ? 2'd0 : rstate_reg == R_DEN ? 2'd1 : 2'd2;
@@ -821,15 +847,17 @@ always @* begin
 end
 
 // the lowest pending lane of a memory is always served; a lane waits while a lower pending lane wants
-// another line of its memory
-reg [15:0]  s_blocked, s_served;
-reg         s_done;
-reg [16*AW-1:0] s_rd_addr;
+// another line of its memory. Whether the unit is done this cycle (no pending lane waits) is registered:
+// computed at the load from the conflict matrix, and for the next cycle from the lanes left pending.
+reg         s_done_reg;
+reg [15:0]  s_blocked, s_served, s_pend_next, s_blocked_next;
+reg         s_done_next;
 always @* begin
     s_blocked = 16'd0;
     s_served = 16'd0;
-    s_done = 1'b0;
-    s_rd_addr = {16*AW{1'b0}};
+    s_pend_next = 16'd0;
+    s_blocked_next = 16'd0;
+    s_done_next = 1'b0;
     if (s_valid_reg) begin
         for (t = 1; t < 16; t = t + 1) begin
             for (u = 0; u < t; u = u + 1) begin
@@ -837,20 +865,41 @@ always @* begin
             end
         end
         s_served = s_pend_reg & ~s_blocked;
-        s_done = (s_pend_reg & s_blocked) == 16'd0;
-        for (m = 0; m < 16; m = m + 1) begin
-            for (t = 0; t < 16; t = t + 1) begin
-                if (s_served[t] && s_oh_reg[16*m + t]) s_rd_addr[AW*m +: AW] = s_rd_addr[AW*m +: AW] | s_addr_reg[AW*t +: AW];
+        s_pend_next = s_pend_reg & s_blocked;
+        for (t = 1; t < 16; t = t + 1) begin
+            for (u = 0; u < t; u = u + 1) begin
+                if (s_pend_next[u] && s_c_reg[16*u + t]) s_blocked_next[t] = 1'b1;
+            end
+        end
+        s_done_next = (s_pend_next & s_blocked_next) == 16'd0;
+    end
+end
+assign s_acc = !s_valid_reg || s_done_reg;
+
+// J -> I: one read line per memory (the served lanes of a memory all want the same line)
+function [16*AW-1:0] memory_lines;
+    input [15:0]      served;
+    input [255:0]     oh;
+    input [16*AW-1:0] addr;
+    integer jm, jt;
+    begin
+        memory_lines = {16*AW{1'b0}};
+        for (jm = 0; jm < 16; jm = jm + 1) begin
+            for (jt = 0; jt < 16; jt = jt + 1) begin
+                if (served[jt] && oh[16*jm + jt]) memory_lines[AW*jm +: AW] = memory_lines[AW*jm +: AW] | addr[AW*jt +: AW];
             end
         end
     end
-end
-assign s_acc = !s_valid_reg || s_done;
+endfunction
 
 // ---------------- I (read lines), M (read data -> lane words), X (lane words -> beat), O (FIFO input)
-reg [5:0]   i_flags_reg, m_flags_reg, x_flags_reg;     // {f16, half, end (this cycle ends the beat), last, hdr}
-reg [15:0]  i_served_reg, m_served_reg, x_served_reg;
-reg [63:0]  i_mem_reg, m_mem_reg;
+reg [5:0]   j_flags_reg, i_flags_reg, m_flags_reg, x_flags_reg;  // {f16, half, end (this cycle ends the beat), last, hdr}
+reg [15:0]  j_served_reg, i_served_reg, m_served_reg, x_served_reg;
+reg [63:0]  j_mem_reg, i_mem_reg, m_mem_reg;
+reg         j_valid_reg;
+reg [1:0]   j_hdr_reg, j_reg_reg;
+reg [255:0] j_oh_reg;
+reg [16*AW-1:0] j_addr_reg;
 reg [1:0]   m_reg_reg;
 reg         m_valid_reg, x_valid_reg, o_valid_reg;
 reg [511:0] x_words_reg;
@@ -944,7 +993,7 @@ axis_fifo #(
 assign m_axis_tkeep = {64{1'b1}};
 assign m_axis_tuser = 1'b0;
 
-assign rd_idle = rstate_reg == R_IDLE && !d_valid && !s_valid_reg && !i_valid_reg && !m_valid_reg
+assign rd_idle = rstate_reg == R_IDLE && !d_valid && !s_valid_reg && !j_valid_reg && !i_valid_reg && !m_valid_reg
                  && !x_valid_reg;
 
 // ------------------------------------------------------------------ sequential logic
@@ -1077,6 +1126,12 @@ always @(posedge clk) begin
     // ---------------- reader: header values from the closed buffer's sums (settled while waiting)
     if (rstate_reg == R_HDR0) begin
         if (hwait_reg != 3'd0) hwait_reg <= hwait_reg - 3'd1;
+        if (hwait_reg == 3'd4) begin
+            // the sparse region's first unit (lanes) and the cursors of the second
+            {sd_lv_reg, sd_mem_reg, sd_addr_reg} <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+                                                              hot_h_reg, rbuf_reg, g_ns);
+            {lf_reg, lr_reg} <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
+        end
         np_h_reg <= (pop_h_reg[0] & g_nd[0])
                     ? {acc_e_reg[rbuf_reg][15:0], 16'd0} + acc_o_reg[rbuf_reg]
                     : acc_e_reg[rbuf_reg] + {acc_o_reg[rbuf_reg][15:0], 16'd0};
@@ -1094,36 +1149,59 @@ always @(posedge clk) begin
             R_HDR1: begin
                 rstate_reg <= R_LAB;
                 rcnt_reg <= {13'd0, g_lab_beats};
-                u_reg <= 20'd0;
+                rone_reg <= g_lab_one;
                 half_reg <= 1'b0;
-                cur_vhi_reg <= {4'd0, rows_h_reg[16:4]};
+                // labels: V = rows, P = popular rows, K = MAX_ROWS - 1 + P
+                dv_reg <= {5'd0, rows_h_reg[16:4]};
+                dp_reg <= {5'd0, pop_h_reg[16:4]};
+                ult_v_reg <= rows_h_reg[16:4] != 13'd0;
+                ueq_v_reg <= rows_h_reg[16:4] == 13'd0;
+                ult_p_reg <= pop_h_reg[16:4] != 13'd0;
+                ueq_p_reg <= pop_h_reg[16:4] == 13'd0;
                 cur_vlo_reg <= rows_h_reg[3:0];
-                cur_phi_reg <= {4'd0, pop_h_reg[16:4]};
                 cur_plo_reg <= pop_h_reg[3:0];
-                cur_khi_reg <= {4'd0, kl_h_reg[16:4]};
                 cur_klo_reg <= kl_h_reg[3:0];
-                cur_base_reg <= rbuf_reg ? LHALF : 0;
+                la_f_reg <= lab_base;
+                la_b_reg <= lab_base + lab_k16[AW-1:0];
+                la_bm1_reg <= lab_base + lab_k16[AW-1:0] - 1'b1;
             end
             default: begin
-                u_reg <= u_reg + 20'd1;
                 if (g_f16) half_reg <= !half_reg;
                 if (rstate_reg == R_SPA) begin
-                    lf_reg <= gn_lf;
-                    lr_reg <= gn_lr;
+                    {sd_lv_reg, sd_mem_reg, sd_addr_reg} <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+                                                                      hot_h_reg, rbuf_reg, g_ns);
+                    {lf_reg, lr_reg} <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
                 end
+                // the next unit of a label / dense region
+                dv_reg <= dv_reg - 18'd1;
+                dp_reg <= dp_reg - 18'd1;
+                ult_v_reg <= $signed(dv_reg) > 18'sd1;
+                ueq_v_reg <= dv_reg == 18'd1;
+                ult_p_reg <= $signed(dp_reg) > 18'sd1;
+                ueq_p_reg <= dp_reg == 18'd1;
+                la_f_reg <= la_f_reg + 1'b1;
+                la_b_reg <= la_b_reg - 1'b1;
+                la_bm1_reg <= la_bm1_reg - 1'b1;
                 rcnt_reg <= rcnt_reg - 26'd1;
+                rone_reg <= rcnt_reg == 26'd2;
                 if (g_lastunit) begin
-                    u_reg <= 20'd0;
                     half_reg <= 1'b0;
                     rstate_reg <= g_next_state;
                     rcnt_reg <= g_next_state == R_DEN ? g_den_units : g_spa_beats;
-                    cur_vhi_reg <= rnd_h_reg[20:4];
+                    rone_reg <= g_next_state == R_DEN ? g_den_one : g_spa_one;
+                    // dense: V = rows x n_dense, P = popular rows x n_dense, K = DH - 1 + P
+                    dv_reg <= {1'b0, rnd_h_reg[20:4]};
+                    dp_reg <= {1'b0, pnd_h_reg[20:4]};
+                    ult_v_reg <= rnd_h_reg[20:4] != 17'd0;
+                    ueq_v_reg <= rnd_h_reg[20:4] == 17'd0;
+                    ult_p_reg <= pnd_h_reg[20:4] != 17'd0;
+                    ueq_p_reg <= pnd_h_reg[20:4] == 17'd0;
                     cur_vlo_reg <= rnd_h_reg[3:0];
-                    cur_phi_reg <= pnd_h_reg[20:4];
                     cur_plo_reg <= pnd_h_reg[3:0];
-                    cur_khi_reg <= kd_h_reg[20:4];
                     cur_klo_reg <= kd_h_reg[3:0];
-                    cur_base_reg <= rbuf_reg ? DHALF : 0;
+                    la_f_reg <= den_base;
+                    la_b_reg <= den_base + den_k16[AW-1:0];
+                    la_bm1_reg <= den_base + den_k16[AW-1:0] - 1'b1;
                 end
             end
         endcase
@@ -1133,22 +1211,33 @@ always @(posedge clk) begin
     if (s_acc && d_valid) begin
         s_flags_reg <= d_flags;
         s_pend_reg <= d_lv;
+        s_done_reg <= dn_c == 256'd0;
         s_mem_reg <= d_mem;
         s_addr_reg <= d_addr;
         s_c_reg <= dn_c;
         s_oh_reg <= dn_oh;
     end else if (s_valid_reg) begin
-        s_pend_reg <= s_pend_reg & ~s_served;
+        s_pend_reg <= s_pend_next;
+        s_done_reg <= s_done_next;
     end
 
-    // ---------------- S -> I -> M -> X -> O
+    // ---------------- S -> J -> I -> M -> X -> O
     if (s_valid_reg) begin
-        i_addr_reg <= s_rd_addr;
-        i_hdr_reg <= s_flags_reg[7:6];
-        i_reg_reg <= s_flags_reg[5:4];
-        i_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
-        i_served_reg <= s_served;
-        i_mem_reg <= s_mem_reg;
+        j_hdr_reg <= s_flags_reg[7:6];
+        j_reg_reg <= s_flags_reg[5:4];
+        j_flags_reg <= {s_flags_reg[3:2], s_done_reg && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
+        j_served_reg <= s_served;
+        j_oh_reg <= s_oh_reg;
+        j_addr_reg <= s_addr_reg;
+        j_mem_reg <= s_mem_reg;
+    end
+    if (j_valid_reg) begin
+        i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
+        i_hdr_reg <= j_hdr_reg;
+        i_reg_reg <= j_reg_reg;
+        i_flags_reg <= j_flags_reg;
+        i_served_reg <= j_served_reg;
+        i_mem_reg <= j_mem_reg;
     end
     if (i_valid_reg) begin
         m_reg_reg <= i_reg_reg;
@@ -1178,8 +1267,9 @@ always @(posedge clk) begin
     end
 
     // ---------------- valids, credit
-    s_valid_reg <= (s_acc && d_valid) || (s_valid_reg && !s_done);
-    i_valid_reg <= s_valid_reg;
+    s_valid_reg <= (s_acc && d_valid) || (s_valid_reg && !s_done_reg);
+    j_valid_reg <= s_valid_reg;
+    i_valid_reg <= j_valid_reg;
     m_valid_reg <= i_valid_reg;
     x_valid_reg <= m_valid_reg;
     o_valid_reg <= x_valid_reg && (x_hdr != 2'd0 || x_end);
@@ -1214,6 +1304,7 @@ always @(posedge clk) begin
         rstate_reg <= R_IDLE;
         hwait_reg <= 3'd0;
         s_valid_reg <= 1'b0;
+        j_valid_reg <= 1'b0;
         i_valid_reg <= 1'b0;
         m_valid_reg <= 1'b0;
         x_valid_reg <= 1'b0;
