@@ -827,7 +827,7 @@ reg [15:0]  s_pend_reg;
 reg [63:0]  s_mem_reg;
 reg [16*AW-1:0] s_addr_reg;
 reg [255:0] s_c_reg;             // s_c[16 u + t], u < t: lanes u and t want different lines of one memory
-reg [255:0] s_oh_reg;            // s_oh[16 m + t]: lane t wants memory m
+reg [255:0] s_oh_reg;            // s_oh[16 t + m]: lane t wants memory m
 
 reg [255:0] dn_c, dn_oh;
 always @* begin
@@ -839,9 +839,7 @@ always @* begin
                 dn_c[16*u + t] = d_lv[u] && d_lv[t] && d_mem[4*u +: 4] == d_mem[4*t +: 4]
                                  && d_addr[AW*u +: AW] != d_addr[AW*t +: AW];
             end
-            for (m = 0; m < 16; m = m + 1) begin
-                dn_oh[16*m + t] = d_mem[4*t +: 4] == m[3:0];
-            end
+            dn_oh[16*t +: 16] = 16'd1 << d_mem[4*t +: 4];
         end
     end
 end
@@ -874,7 +872,9 @@ always @* begin
         s_done_next = (s_pend_next & s_blocked_next) == 16'd0;
     end
 end
-assign s_acc = !s_valid_reg || s_done_reg;
+reg         s_first_reg;         // the unit's first cycle: done when no two lanes conflict at all
+wire        s_done = s_first_reg ? s_c_reg == 256'd0 : s_done_reg;
+assign s_acc = !s_valid_reg || s_done;
 
 // J -> I: one read line per memory (the served lanes of a memory all want the same line)
 function [16*AW-1:0] memory_lines;
@@ -886,7 +886,7 @@ function [16*AW-1:0] memory_lines;
         memory_lines = {16*AW{1'b0}};
         for (jm = 0; jm < 16; jm = jm + 1) begin
             for (jt = 0; jt < 16; jt = jt + 1) begin
-                if (served[jt] && oh[16*jm + jt]) memory_lines[AW*jm +: AW] = memory_lines[AW*jm +: AW] | addr[AW*jt +: AW];
+                if (served[jt] && oh[16*jt + jm]) memory_lines[AW*jm +: AW] = memory_lines[AW*jm +: AW] | addr[AW*jt +: AW];
             end
         end
     end
@@ -1211,7 +1211,7 @@ always @(posedge clk) begin
     if (s_acc && d_valid) begin
         s_flags_reg <= d_flags;
         s_pend_reg <= d_lv;
-        s_done_reg <= dn_c == 256'd0;
+        s_first_reg <= 1'b1;
         s_mem_reg <= d_mem;
         s_addr_reg <= d_addr;
         s_c_reg <= dn_c;
@@ -1219,13 +1219,14 @@ always @(posedge clk) begin
     end else if (s_valid_reg) begin
         s_pend_reg <= s_pend_next;
         s_done_reg <= s_done_next;
+        s_first_reg <= 1'b0;
     end
 
     // ---------------- S -> J -> I -> M -> X -> O
     if (s_valid_reg) begin
         j_hdr_reg <= s_flags_reg[7:6];
         j_reg_reg <= s_flags_reg[5:4];
-        j_flags_reg <= {s_flags_reg[3:2], s_done_reg && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
+        j_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
         j_served_reg <= s_served;
         j_oh_reg <= s_oh_reg;
         j_addr_reg <= s_addr_reg;
@@ -1267,7 +1268,7 @@ always @(posedge clk) begin
     end
 
     // ---------------- valids, credit
-    s_valid_reg <= (s_acc && d_valid) || (s_valid_reg && !s_done_reg);
+    s_valid_reg <= (s_acc && d_valid) || (s_valid_reg && !s_done);
     j_valid_reg <= s_valid_reg;
     i_valid_reg <= j_valid_reg;
     m_valid_reg <= i_valid_reg;
