@@ -123,7 +123,7 @@ end
 wire unused_inputs = &{1'b0, s_axis_tkeep, s_axis_tuser};
 
 // {x div c, x mod c} for x <= 16 and 1 <= c <= 16 (an OR of constants selected by c == k); c > 16: {0, x}
-function [9:0] small_divmod;
+function automatic [9:0] small_divmod;
     input [4:0] x;
     input       c_small;   // c <= 16
     input [4:0] c;
@@ -199,7 +199,11 @@ reg [KMAX*32-1:0] g_ge_s, g_lt_se;  // record word w >= sword, w < seword
 reg [24:0] g_ditems, g_sitems;
 reg [4:0]  g_stq, g_str;  // sparse unit step (16 items, 8 for int64): whole rows of B, remainder
 reg [16*5-1:0] g_init_f, g_init_r;  // sparse lane t's first item (t, or t/2 for int64): (f, r)
-reg [KMAX*32-1:0] g_mlab, g_mden, g_mlo, g_mhi;  // record word 32 k + l: label, dense, sparse lo / hi
+reg [4*KMAX*32-1:0] g_mcls;                     // record word 32 k + l: {label, dense, sparse lo, sparse hi}
+wire [KMAX*32-1:0] g_mlab = g_mcls[3*KMAX*32 +: KMAX*32];
+wire [KMAX*32-1:0] g_mden = g_mcls[2*KMAX*32 +: KMAX*32];
+wire [KMAX*32-1:0] g_mlo = g_mcls[KMAX*32 +: KMAX*32];
+wire [KMAX*32-1:0] g_mhi = g_mcls[0 +: KMAX*32];
 // stage 3
 reg [12:0] g_lab_beats;
 reg [24:0] g_den_beats;
@@ -213,7 +217,8 @@ reg [31:0] g_sparse_off, g_total_bytes;
 reg        g_den_nz, g_spa_nz, g_lab_one, g_den_one, g_spa_one;   // region unit counts != 0, == 1
 
 // word classes of the record words w = 32 k + l, k < KMAX: {label, dense, sparse lo, sparse hi}
-function [4*KMAX*32-1:0] word_classes;
+function automatic [4*KMAX*32-1:0] word_classes;
+    /* verilator no_inline_task */
     input [KMAX*32-1:0] ge_s, lt_se;   // w >= first sparse word, w < one past the last
     input               sword_odd;
     integer ww;
@@ -264,7 +269,7 @@ always @(posedge clk) begin
             {g_init_f[5*t +: 5], g_init_r[5*t +: 5]} <= g_sdt ? small_divmod(t[5:1], g_cap_small, g_cap[4:0])
                                                                 : small_divmod(t[4:0], g_cap_small, g_cap[4:0]);
         end
-        {g_mlab, g_mden, g_mlo, g_mhi} <= word_classes(g_ge_s, g_lt_se, g_sword_odd);
+        g_mcls <= word_classes(g_ge_s, g_lt_se, g_sword_odd);
 
         g_lab_beats <= g_cap[16:4] + {12'd0, g_cap[3:0] != 4'd0};
         g_den_beats <= g_dense16 ? (g_ditems + 25'd31) >> 5 : (g_ditems + 25'd15) >> 4;
@@ -354,17 +359,20 @@ reg          w2_lab_any_reg;
 reg [15:0]   w2_lab_we_reg;
 reg [LAW-1:0] w2_lab_addr_reg;
 reg [31:0]   w2_lab_data_reg;
-reg [15:0]   w2_den_we_reg;
-reg [16*DAW-1:0] w2_den_addr_reg;
-reg [511:0]  w2_den_data_reg;
-reg [15:0]   w2_spa_we_reg;
-reg [16*SAW-1:0] w2_spa_addr_reg;
-reg [1023:0] w2_spa_data_reg;
+reg [16+16*DAW+512-1:0]  w2_den_reg;    // {we, line, data} of the 16 dense memories
+reg [16+16*SAW+1024-1:0] w2_spa_reg;    // ... of the 16 sparse memories
+wire [15:0]       w2_den_we_reg = w2_den_reg[16*DAW+512 +: 16];
+wire [16*DAW-1:0] w2_den_addr_reg = w2_den_reg[512 +: 16*DAW];
+wire [511:0]      w2_den_data_reg = w2_den_reg[0 +: 512];
+wire [15:0]       w2_spa_we_reg = w2_spa_reg[16*SAW+1024 +: 16];
+wire [16*SAW-1:0] w2_spa_addr_reg = w2_spa_reg[1024 +: 16*SAW];
+wire [1023:0]     w2_spa_data_reg = w2_spa_reg[0 +: 1024];
 
 // W1 -> W2: rotate the beat's items onto the memories (functions: evaluated only for a valid beat)
 // dense: items j = 0..15 are record words 3..18 of beat 0; item j goes to store index dbase + j (front
 // rows) or dbase - j (back rows): memory index mod 16, line index / 16
-function [16+16*DAW+512-1:0] dense_write;   // {we, addr, data}
+function automatic [16+16*DAW+512-1:0] dense_write;   // {we, addr, data}
+    /* verilator no_inline_task */
     input [511:0] items;
     input         back;
     input [DAW+3:0] dbase;
@@ -403,7 +411,8 @@ endfunction
 
 // sparse: pair p of the beat = words (2p, 2p+1), or (2p-1, 2p) when the first sparse word is odd;
 // feature f = 16 beat + p - c goes to memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot
-function [16+16*SAW+1024-1:0] sparse_write;  // {we, addr, data}
+function automatic [16+16*SAW+1024-1:0] sparse_write;  // {we, addr, data}
+    /* verilator no_inline_task */
     input [1023:0] pairs;
     input [SAW-1:0] slot;
     input [4:0]    c;
@@ -453,20 +462,20 @@ always @(posedge clk) begin
         for (m = 0; m < 16; m = m + 1) w2_lab_we_reg[m] <= w1_slot_reg[3:0] == m[3:0];
         w2_lab_addr_reg <= w2n_lab_addr[LAW-1:0];
         w2_lab_data_reg <= w1_data_reg[2*32 +: 32];
-        {w2_den_we_reg, w2_den_addr_reg, w2_den_data_reg} <= dense_write(w1_data_reg[3*32 +: 512], w1_back_reg,
+        w2_den_reg <= dense_write(w1_data_reg[3*32 +: 512], w1_back_reg,
                                                                          w1_dbase_reg[DAW+3:0], w1_buf_reg, w1_beat_reg, g_nd);
-        {w2_spa_we_reg, w2_spa_addr_reg, w2_spa_data_reg} <= sparse_write(
+        w2_spa_reg <= sparse_write(
             g_sword_odd ? {w1_data_reg[991:0], w1_prev31_reg} : w1_data_reg, w1_slot_reg[SAW-1:0], g_c, g_ns, w1_buf_reg,
             w1_beat_reg);
     end else begin
-        w2_den_we_reg <= 16'd0;
-        w2_spa_we_reg <= 16'd0;
+        w2_den_reg[16*DAW+512 +: 16] <= 16'd0;
+        w2_spa_reg[16*SAW+1024 +: 16] <= 16'd0;
     end
     if (rst) begin
         w1_valid_reg <= 1'b0;
         w2_lab_any_reg <= 1'b0;
-        w2_den_we_reg <= 16'd0;
-        w2_spa_we_reg <= 16'd0;
+        w2_den_reg[16*DAW+512 +: 16] <= 16'd0;
+        w2_spa_reg[16*SAW+1024 +: 16] <= 16'd0;
     end
 end
 
@@ -474,11 +483,16 @@ end
 // CS3 4 -> 1; then per-buffer accumulators (the reader reads the closed buffer's sums)
 reg          cs1_valid_reg, cs2_valid_reg, cs3_valid_reg;
 reg          cs1_buf_reg, cs2_buf_reg, cs3_buf_reg;
-reg [16*32-1:0] cs1_s_reg;
-reg [16*17-1:0] cs1_e_reg, cs1_o_reg;
-reg [31:0]   cs1_tr_reg;
-reg [4*32-1:0] cs2_s_reg, cs2_e_reg, cs2_o_reg;
-reg [5:0]    cs2_tr_reg;
+reg [16*32+2*16*17+32-1:0] cs1_reg;   // {s, e, o, truncated}
+wire [16*32-1:0] cs1_s_reg = cs1_reg[2*16*17+32 +: 16*32];
+wire [16*17-1:0] cs1_e_reg = cs1_reg[16*17+32 +: 16*17];
+wire [16*17-1:0] cs1_o_reg = cs1_reg[32 +: 16*17];
+wire [31:0]      cs1_tr_reg = cs1_reg[0 +: 32];
+reg [3*4*32+6-1:0] cs2_reg;              // {s, e, o, truncated count}
+wire [4*32-1:0]  cs2_s_reg = cs2_reg[2*4*32+6 +: 4*32];
+wire [4*32-1:0]  cs2_e_reg = cs2_reg[4*32+6 +: 4*32];
+wire [4*32-1:0]  cs2_o_reg = cs2_reg[6 +: 4*32];
+wire [5:0]       cs2_tr_reg = cs2_reg[0 +: 6];
 reg [31:0]   cs3_s_reg, cs3_e_reg, cs3_o_reg;
 reg [5:0]    cs3_tr_reg;
 reg [31:0]   acc_s_reg [0:1];
@@ -487,7 +501,8 @@ reg [31:0]   acc_o_reg [0:1];
 
 // CS1: each word's term by its class (label, dense, sparse lo / hi: the precomputed masks of its beat
 // index); the sum of each word pair. Float16/bfloat16 dense items of back rows go to the parity sums e / o.
-function [16*32+2*16*17+32-1:0] cs_terms;   // {s, e, o, truncated}
+function automatic [16*32+2*16*17+32-1:0] cs_terms;   // {s, e, o, truncated}
+    /* verilator no_inline_task */
     input [1023:0] data;
     input          prev_msb;   // msb of the row's previous word 31
     input [31:0]   mlab, mden, mlo, mhi;
@@ -541,7 +556,8 @@ function [16*32+2*16*17+32-1:0] cs_terms;   // {s, e, o, truncated}
 endfunction
 
 // CS2: 16 -> 4 partial sums, and the truncated-id count of the beat
-function [3*4*32+6-1:0] cs_reduce;   // {s, e, o, truncated count}
+function automatic [3*4*32+6-1:0] cs_reduce;   // {s, e, o, truncated count}
+    /* verilator no_inline_task */
     input [16*32-1:0] cs;
     input [16*17-1:0] ce, co;
     input [31:0]      ctr;
@@ -571,13 +587,13 @@ always @(posedge clk) begin
     cs3_valid_reg <= cs2_valid_reg;
     if (w1_valid_reg) begin
         cs1_buf_reg <= w1_buf_reg;
-        {cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg} <= cs_terms(w1_data_reg, w1_prev31_reg[31],
+        cs1_reg <= cs_terms(w1_data_reg, w1_prev31_reg[31],
             g_mlab[32*w1_beat_reg +: 32], g_mden[32*w1_beat_reg +: 32], g_mlo[32*w1_beat_reg +: 32],
             g_mhi[32*w1_beat_reg +: 32], w1_rpos_odd_reg & g_nd[0], g_dense16, g_sdt, w1_back_reg);
     end
     if (cs1_valid_reg) begin
         cs2_buf_reg <= cs1_buf_reg;
-        {cs2_s_reg, cs2_e_reg, cs2_o_reg, cs2_tr_reg} <= cs_reduce(cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg);
+        cs2_reg <= cs_reduce(cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg);
     end
     if (cs2_valid_reg) begin
         cs3_buf_reg <= cs2_buf_reg;
@@ -674,11 +690,13 @@ reg         ult_v_reg, ueq_v_reg, ult_p_reg, ueq_p_reg;  // u < V / 16, u == V /
 reg [3:0]   cur_vlo_reg, cur_plo_reg, cur_klo_reg;       // V, P, K mod 16
 reg [AW-1:0] la_f_reg, la_b_reg, la_bm1_reg;             // front line (base + u), back line (base + K/16 - u)
 // sparse region: the lanes' items of the next unit (f, r), and the current unit's lanes (valid, memory, line)
-reg [16*9-1:0]  lf_reg;
-reg [16*17-1:0] lr_reg;
-reg [15:0]  sd_lv_reg;
-reg [63:0]  sd_mem_reg;
-reg [16*AW-1:0] sd_addr_reg;
+reg [16*9+16*17-1:0] lfr_reg;   // {f, r} of the 16 lanes
+wire [16*9-1:0]  lf_reg = lfr_reg[16*17 +: 16*9];
+wire [16*17-1:0] lr_reg = lfr_reg[0 +: 16*17];
+reg [16+64+16*AW-1:0] sd_reg;   // {valid, memory, line} of the 16 lanes
+wire [15:0]      sd_lv_reg = sd_reg[64+16*AW +: 16];
+wire [63:0]      sd_mem_reg = sd_reg[16*AW +: 64];
+wire [16*AW-1:0] sd_addr_reg = sd_reg[0 +: 16*AW];
 reg         credit_reg;
 reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
 
@@ -704,7 +722,8 @@ wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_nz ? R_DEN : g_spa_nz ? 
 
 // sparse lanes: item (f, r) -> valid, memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot (the slot of
 // row r, mirrored for the back rows of a hot split)
-function [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
+function automatic [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
+    /* verilator no_inline_task */
     input [16*9-1:0]  lf;
     input [16*17-1:0] lr;
     input [16:0]      rows, pop, kl;
@@ -736,7 +755,8 @@ function [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
 endfunction
 
 // sparse lanes: step 16 items (8 for int64): r += step mod B, f += step / B (+1 on a wrap)
-function [16*9+16*17-1:0] spa_step;  // {f, r}
+function automatic [16*9+16*17-1:0] spa_step;  // {f, r}
+    /* verilator no_inline_task */
     input [16*9-1:0]  lf;
     input [16*17-1:0] lr;
     input [4:0]       stq, str;
@@ -877,7 +897,8 @@ wire        s_done = s_first_reg ? s_c_reg == 256'd0 : s_done_reg;
 assign s_acc = !s_valid_reg || s_done;
 
 // J -> I: one read line per memory (the served lanes of a memory all want the same line)
-function [16*AW-1:0] memory_lines;
+function automatic [16*AW-1:0] memory_lines;
+    /* verilator no_inline_task */
     input [15:0]      served;
     input [255:0]     oh;
     input [16*AW-1:0] addr;
@@ -908,7 +929,8 @@ reg [511:0] o_data_reg;
 reg         o_last_reg;
 
 // M: each lane's word from its memory (int64: odd lanes take the high half of the id)
-function [511:0] lane_words;
+function automatic [511:0] lane_words;
+    /* verilator no_inline_task */
     input [511:0]  lq, dq;
     input [1023:0] sq;
     input [1:0]    region;
@@ -947,7 +969,8 @@ wire        x_half = x_flags_reg[4];
 wire        x_end = x_flags_reg[3];
 wire        x_last = x_flags_reg[2];
 wire [1:0]  x_hdr = x_flags_reg[1:0];
-function [511:0] assemble;
+function automatic [511:0] assemble;
+    /* verilator no_inline_task */
     input [511:0] assy;
     input [511:0] words;
     input [15:0]  served;
@@ -1118,8 +1141,8 @@ always @(posedge clk) begin
         rstate_reg <= R_HDR0;
         hwait_reg <= 3'd4;
         for (t = 0; t < 16; t = t + 1) begin
-            lf_reg[9*t +: 9] <= {4'd0, g_init_f[5*t +: 5]};
-            lr_reg[17*t +: 17] <= {12'd0, g_init_r[5*t +: 5]};
+            lfr_reg[16*17 + 9*t +: 9] <= {4'd0, g_init_f[5*t +: 5]};
+            lfr_reg[17*t +: 17] <= {12'd0, g_init_r[5*t +: 5]};
         end
     end
 
@@ -1128,9 +1151,9 @@ always @(posedge clk) begin
         if (hwait_reg != 3'd0) hwait_reg <= hwait_reg - 3'd1;
         if (hwait_reg == 3'd4) begin
             // the sparse region's first unit (lanes) and the cursors of the second
-            {sd_lv_reg, sd_mem_reg, sd_addr_reg} <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+            sd_reg <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
                                                               hot_h_reg, rbuf_reg, g_ns);
-            {lf_reg, lr_reg} <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
+            lfr_reg <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
         end
         np_h_reg <= (pop_h_reg[0] & g_nd[0])
                     ? {acc_e_reg[rbuf_reg][15:0], 16'd0} + acc_o_reg[rbuf_reg]
@@ -1168,9 +1191,9 @@ always @(posedge clk) begin
             default: begin
                 if (g_f16) half_reg <= !half_reg;
                 if (rstate_reg == R_SPA) begin
-                    {sd_lv_reg, sd_mem_reg, sd_addr_reg} <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+                    sd_reg <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
                                                                       hot_h_reg, rbuf_reg, g_ns);
-                    {lf_reg, lr_reg} <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
+                    lfr_reg <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
                 end
                 // the next unit of a label / dense region
                 dv_reg <= dv_reg - 18'd1;
