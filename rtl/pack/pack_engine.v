@@ -97,7 +97,8 @@ localparam SAW   = $clog2(2 * SHALF);
 localparam AW    = SAW;                                           // widest line address (SHALF >= DHALF, LHALF)
 localparam LVLW  = $clog2(OUT_FIFO_DEPTH) + 1;
 localparam GEO_LAT = 5;                                           // geometry pipeline stages
-localparam DW    = 16 + 64 + 16 * AW + 8;                         // unit descriptor (G -> D -> S)
+localparam SDW   = 16 + 64 + 16 * AW + 2 + AW + 4;                  // lanes (valid, memory, line) + line mode
+localparam DW    = SDW + 8;                                        // unit descriptor (G -> D -> S)
 localparam [31:0] DHALF_W = DHALF;
 localparam [31:0] NG_W = NG;
 
@@ -693,10 +694,7 @@ reg [AW-1:0] la_f_reg, la_b_reg, la_bm1_reg;             // front line (base + u
 reg [16*9+16*17-1:0] lfr_reg;   // {f, r} of the 16 lanes
 wire [16*9-1:0]  lf_reg = lfr_reg[16*17 +: 16*9];
 wire [16*17-1:0] lr_reg = lfr_reg[0 +: 16*17];
-reg [16+64+16*AW-1:0] sd_reg;   // {valid, memory, line} of the 16 lanes
-wire [15:0]      sd_lv_reg = sd_reg[64+16*AW +: 16];
-wire [63:0]      sd_mem_reg = sd_reg[16*AW +: 64];
-wire [16*AW-1:0] sd_addr_reg = sd_reg[0 +: 16*AW];
+reg [SDW-1:0] sd_reg;   // {valid, memory, line} of the 16 lanes, line mode, first line, first memory
 reg         credit_reg;
 reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
 
@@ -722,7 +720,7 @@ wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_nz ? R_DEN : g_spa_nz ? 
 
 // sparse lanes: item (f, r) -> valid, memory (slot + f) mod 16, line (f / 16) MAX_ROWS + slot (the slot of
 // row r, mirrored for the back rows of a hot split)
-function automatic [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
+function automatic [SDW-1:0] spa_lanes;  // {valid, memory, line, line mode, first line, first memory}
     /* verilator no_inline_task */
     input [16*9-1:0]  lf;
     input [16*17-1:0] lr;
@@ -735,14 +733,16 @@ function automatic [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
     reg [4:0]  grp;
     reg [31:0] a;
     reg        unused_a;
-    reg [15:0] lv;
+    reg [15:0] lv, front;
     reg [63:0] mem;
     reg [16*AW-1:0] addr;
+    reg [1:0]  lmode;
     begin
         for (st = 0; st < 16; st = st + 1) begin
             f = lf[9*st +: 9];
             r = lr[17*st +: 17];
-            slot = (!hot || r < pop) ? r : kl - r;
+            front[st] = !hot || r < pop;
+            slot = front[st] ? r : kl - r;
             lv[st] = f < {1'b0, ns} && r < rows;
             mem[4*st +: 4] = slot[3:0] + f[3:0];
             grp = (rbuf ? NG_W[4:0] : 5'd0) + {1'b0, f[7:4]};
@@ -750,7 +750,11 @@ function automatic [16+64+16*AW-1:0] spa_lanes;  // {valid, memory, line}
             addr[AW*st +: AW] = a[AW-1:0];
             unused_a = ^a;
         end
-        spa_lanes = {lv, mem, addr};
+        // one feature and one side of the split (no wrap, no P boundary inside the unit): lane t's slot is
+        // slot0 + t (front rows) or slot0 - t (back rows), so memory m reads line0 +- ((m - mem0) mod 16)
+        if (lf[8:0] == lf[9*15 +: 9] && front[0] == front[15]) lmode = front[0] ? 2'd2 : 2'd3;
+        else                                                    lmode = 2'd0;
+        spa_lanes = {lv, mem, addr, lmode, addr[0 +: AW], mem[3:0]};
     end
 endfunction
 
@@ -784,19 +788,26 @@ endfunction
 
 // the unit's lanes: sparse from the precomputed registers, label / dense (item o = 16 u + t) from the
 // region's flags: front items at line base + u, memory t; back items mirrored (index K - o)
+// line mode of a unit (how stage I finds each memory's line): 0 = from the lanes (the unit may hold lanes
+// of one memory at different lines), 1 = line la, minus 1 for memories m > lk (a label / dense unit on one
+// side of the split), 2 / 3 = la +- ((m - lk) mod 16) (a sparse unit of one feature on one side)
 reg [15:0]  gn_lv;
 reg [63:0]  gn_mem;
 reg [16*AW-1:0] gn_addr;
+reg [1:0]   gn_lmode;
+reg [AW-1:0] gn_la;
+reg [3:0]   gn_lk;
 reg         l_front;
 always @* begin
     gn_lv = 16'd0;
     gn_mem = 64'd0;
     gn_addr = {16*AW{1'b0}};
+    gn_lmode = 2'd1;
+    gn_la = {AW{1'b0}};
+    gn_lk = 4'd15;
     l_front = 1'b0;
     if (rstate_reg == R_SPA) begin
-        gn_lv = sd_lv_reg;
-        gn_mem = sd_mem_reg;
-        gn_addr = sd_addr_reg;
+        {gn_lv, gn_mem, gn_addr, gn_lmode, gn_la, gn_lk} = sd_reg;
     end else if (g_lin) begin
         for (t = 0; t < 16; t = t + 1) begin
             gn_lv[t] = ult_v_reg || (ueq_v_reg && t[3:0] < cur_vlo_reg);
@@ -809,13 +820,22 @@ always @* begin
                 gn_addr[AW*t +: AW] = (t[3:0] > cur_klo_reg) ? la_bm1_reg : la_b_reg;
             end
         end
+        if (!hot_h_reg || ult_p_reg) begin
+            gn_la = la_f_reg;                       // every lane in front: line base + u
+        end else if (!ueq_p_reg || cur_plo_reg == 4'd0) begin
+            gn_la = la_b_reg;                       // every lane mirrored
+            gn_lk = cur_klo_reg;
+        end else begin
+            gn_lmode = 2'd0;                        // the unit crosses the split
+        end
     end
 end
 
 wire [1:0]  g_hdr = rstate_reg == R_HDR0 ? 2'd1 : rstate_reg == R_HDR1 ? 2'd2 : 2'd0;
 wire [1:0]  g_reg = rstate_reg == R_LAB ? 2'd0 : rstate_reg == R_DEN ? 2'd1 : 2'd2;
 wire        g_last = g_data && g_lastunit && g_end && g_next_state == R_IDLE;
-wire [DW-1:0] g_desc = {gn_lv, gn_mem, gn_addr, g_hdr, g_reg, g_f16, half_reg, !g_data || g_end, g_last};
+wire [DW-1:0] g_desc = {gn_lv, gn_mem, gn_addr, gn_lmode, gn_la, gn_lk, g_hdr, g_reg, g_f16, half_reg, !g_data || g_end,
+                        g_last};
 
 // ---------------- D: skid buffer (registered ready towards G)
 wire [DW-1:0] d_desc;
@@ -838,6 +858,8 @@ axis_register #(
 wire [15:0]     d_lv = d_desc[DW-1 -: 16];
 wire [63:0]     d_mem = d_desc[DW-17 -: 64];
 wire [16*AW-1:0] d_addr = d_desc[DW-81 -: 16*AW];
+wire [1:0]      d_lmode = d_desc[8+AW+4 +: 2];
+wire [AW+4-1:0] d_lak = d_desc[8 +: AW+4];     // {la, lk}
 wire [7:0]      d_flags = d_desc[7:0];
 
 // ---------------- S: conflict matrix (lanes of one memory at different lines), serve, one line per memory
@@ -848,12 +870,15 @@ reg [63:0]  s_mem_reg;
 reg [16*AW-1:0] s_addr_reg;
 reg [255:0] s_c_reg;             // s_c[16 u + t], u < t: lanes u and t want different lines of one memory
 reg [255:0] s_oh_reg;            // s_oh[16 t + m]: lane t wants memory m
+reg [1:0]   s_lmode_reg;
+reg [AW+4-1:0] s_lak_reg;
 
 reg [255:0] dn_c, dn_oh;
 always @* begin
     dn_c = 256'd0;
     dn_oh = 256'd0;
-    if (d_valid) begin
+    if (d_valid && d_lmode == 2'd0) begin
+        // only a unit whose lanes may share a memory at different lines (line mode 0) can conflict
         for (t = 0; t < 16; t = t + 1) begin
             for (u = 0; u < t; u = u + 1) begin
                 dn_c[16*u + t] = d_lv[u] && d_lv[t] && d_mem[4*u +: 4] == d_mem[4*t +: 4]
@@ -876,7 +901,10 @@ always @* begin
     s_pend_next = 16'd0;
     s_blocked_next = 16'd0;
     s_done_next = 1'b0;
-    if (s_valid_reg) begin
+    if (s_valid_reg && s_lmode_reg != 2'd0) begin
+        s_served = s_pend_reg;          // a unit without conflicts is served in its first cycle
+        s_done_next = 1'b1;
+    end else if (s_valid_reg) begin
         for (t = 1; t < 16; t = t + 1) begin
             for (u = 0; u < t; u = u + 1) begin
                 if (s_pend_reg[u] && s_c_reg[16*u + t]) s_blocked[t] = 1'b1;
@@ -913,6 +941,31 @@ function automatic [16*AW-1:0] memory_lines;
     end
 endfunction
 
+// J -> I for a unit without conflicts: every memory's line from the unit's line mode (see G)
+function automatic [16*AW-1:0] formula_lines;
+    /* verilator no_inline_task */
+    input [1:0]      lmode;
+    input [AW+4-1:0] lak;       // {la, lk}
+    integer fm;
+    reg [AW-1:0] la;
+    reg [3:0]    lk, d;
+    begin
+        la = lak[4 +: AW];
+        lk = lak[3:0];
+        for (fm = 0; fm < 16; fm = fm + 1) begin
+            if (lmode == 2'd1) begin
+                formula_lines[AW*fm +: AW] = (fm[3:0] > lk) ? la - 1'b1 : la;
+            end else if (lmode == 2'd2) begin
+                d = fm[3:0] - lk;
+                formula_lines[AW*fm +: AW] = la + {{(AW-4){1'b0}}, d};
+            end else begin
+                d = lk - fm[3:0];
+                formula_lines[AW*fm +: AW] = la - {{(AW-4){1'b0}}, d};
+            end
+        end
+    end
+endfunction
+
 // ---------------- I (read lines), M (read data -> lane words), X (lane words -> beat), O (FIFO input)
 reg [5:0]   j_flags_reg, i_flags_reg, m_flags_reg, x_flags_reg;  // {f16, half, end (this cycle ends the beat), last, hdr}
 reg [15:0]  j_served_reg, i_served_reg, m_served_reg, x_served_reg;
@@ -920,6 +973,8 @@ reg [63:0]  j_mem_reg, i_mem_reg, m_mem_reg;
 reg         j_valid_reg;
 reg [1:0]   j_hdr_reg, j_reg_reg;
 reg [255:0] j_oh_reg;
+reg [1:0]   j_lmode_reg;
+reg [AW+4-1:0] j_lak_reg;
 reg [16*AW-1:0] j_addr_reg;
 reg [1:0]   m_reg_reg;
 reg         m_valid_reg, x_valid_reg, o_valid_reg;
@@ -1239,6 +1294,8 @@ always @(posedge clk) begin
         s_addr_reg <= d_addr;
         s_c_reg <= dn_c;
         s_oh_reg <= dn_oh;
+        s_lmode_reg <= d_lmode;
+        s_lak_reg <= d_lak;
     end else if (s_valid_reg) begin
         s_pend_reg <= s_pend_next;
         s_done_reg <= s_done_next;
@@ -1252,11 +1309,14 @@ always @(posedge clk) begin
         j_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
         j_served_reg <= s_served;
         j_oh_reg <= s_oh_reg;
+        j_lmode_reg <= s_lmode_reg;
+        j_lak_reg <= s_lak_reg;
         j_addr_reg <= s_addr_reg;
         j_mem_reg <= s_mem_reg;
     end
     if (j_valid_reg) begin
-        i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
+        if (j_lmode_reg == 2'd0) i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
+        else                     i_addr_reg <= formula_lines(j_lmode_reg, j_lak_reg);
         i_hdr_reg <= j_hdr_reg;
         i_reg_reg <= j_reg_reg;
         i_flags_reg <= j_flags_reg;
