@@ -201,10 +201,6 @@ reg [24:0] g_ditems, g_sitems;
 reg [4:0]  g_stq, g_str;  // sparse unit step (16 items, 8 for int64): whole rows of B, remainder
 reg [16*5-1:0] g_init_f, g_init_r;  // sparse lane t's first item (t, or t/2 for int64): (f, r)
 reg [4*KMAX*32-1:0] g_mcls;                     // record word 32 k + l: {label, dense, sparse lo, sparse hi}
-wire [KMAX*32-1:0] g_mlab = g_mcls[3*KMAX*32 +: KMAX*32];
-wire [KMAX*32-1:0] g_mden = g_mcls[2*KMAX*32 +: KMAX*32];
-wire [KMAX*32-1:0] g_mlo = g_mcls[KMAX*32 +: KMAX*32];
-wire [KMAX*32-1:0] g_mhi = g_mcls[0 +: KMAX*32];
 // stage 3
 reg [12:0] g_lab_beats;
 reg [24:0] g_den_beats;
@@ -362,12 +358,7 @@ reg [LAW-1:0] w2_lab_addr_reg;
 reg [31:0]   w2_lab_data_reg;
 reg [16+16*DAW+512-1:0]  w2_den_reg;    // {we, line, data} of the 16 dense memories
 reg [16+16*SAW+1024-1:0] w2_spa_reg;    // ... of the 16 sparse memories
-wire [15:0]       w2_den_we_reg = w2_den_reg[16*DAW+512 +: 16];
-wire [16*DAW-1:0] w2_den_addr_reg = w2_den_reg[512 +: 16*DAW];
-wire [511:0]      w2_den_data_reg = w2_den_reg[0 +: 512];
-wire [15:0]       w2_spa_we_reg = w2_spa_reg[16*SAW+1024 +: 16];
-wire [16*SAW-1:0] w2_spa_addr_reg = w2_spa_reg[1024 +: 16*SAW];
-wire [1023:0]     w2_spa_data_reg = w2_spa_reg[0 +: 1024];
+
 
 // W1 -> W2: rotate the beat's items onto the memories (functions: evaluated only for a valid beat)
 // dense: items j = 0..15 are record words 3..18 of beat 0; item j goes to store index dbase + j (front
@@ -447,17 +438,7 @@ wire [31:0] w2n_lab_addr = (w1_buf_reg ? LHALF : 0) + {20'd0, w1_slot_reg[15:4]}
 wire unused_w2n = &{1'b0, w2n_lab_addr, w1_dbase_reg, w1_slot_reg};
 
 always @(posedge clk) begin
-    w1_valid_reg <= wr_en;
-    if (wr_en) begin
-        w1_data_reg <= in_tdata;
-        w1_prev31_reg <= w1_data_reg[1023:992];
-        w1_beat_reg <= cur_beat;
-        w1_slot_reg <= cur_slot;
-        w1_back_reg <= cur_back;
-        w1_rpos_odd_reg <= cur_rpos_odd;
-        w1_dbase_reg <= cur_dbase;
-        w1_buf_reg <= wbuf_reg;
-    end
+    // W2 first: each stage reads the previous one's registers before they are written (no shadows in Verilator)
     w2_lab_any_reg <= w1_valid_reg && w1_beat_reg == 4'd0;
     if (w1_valid_reg) begin
         for (m = 0; m < 16; m = m + 1) w2_lab_we_reg[m] <= w1_slot_reg[3:0] == m[3:0];
@@ -472,6 +453,17 @@ always @(posedge clk) begin
         w2_den_reg[16*DAW+512 +: 16] <= 16'd0;
         w2_spa_reg[16*SAW+1024 +: 16] <= 16'd0;
     end
+    w1_valid_reg <= wr_en;
+    if (wr_en) begin
+        w1_data_reg <= in_tdata;
+        w1_prev31_reg <= w1_data_reg[1023:992];
+        w1_beat_reg <= cur_beat;
+        w1_slot_reg <= cur_slot;
+        w1_back_reg <= cur_back;
+        w1_rpos_odd_reg <= cur_rpos_odd;
+        w1_dbase_reg <= cur_dbase;
+        w1_buf_reg <= wbuf_reg;
+    end
     if (rst) begin
         w1_valid_reg <= 1'b0;
         w2_lab_any_reg <= 1'b0;
@@ -484,16 +476,8 @@ end
 // CS3 4 -> 1; then per-buffer accumulators (the reader reads the closed buffer's sums)
 reg          cs1_valid_reg, cs2_valid_reg, cs3_valid_reg;
 reg          cs1_buf_reg, cs2_buf_reg, cs3_buf_reg;
-reg [16*32+2*16*17+32-1:0] cs1_reg;   // {s, e, o, truncated}
-wire [16*32-1:0] cs1_s_reg = cs1_reg[2*16*17+32 +: 16*32];
-wire [16*17-1:0] cs1_e_reg = cs1_reg[16*17+32 +: 16*17];
-wire [16*17-1:0] cs1_o_reg = cs1_reg[32 +: 16*17];
-wire [31:0]      cs1_tr_reg = cs1_reg[0 +: 32];
-reg [3*4*32+6-1:0] cs2_reg;              // {s, e, o, truncated count}
-wire [4*32-1:0]  cs2_s_reg = cs2_reg[2*4*32+6 +: 4*32];
-wire [4*32-1:0]  cs2_e_reg = cs2_reg[4*32+6 +: 4*32];
-wire [4*32-1:0]  cs2_o_reg = cs2_reg[6 +: 4*32];
-wire [5:0]       cs2_tr_reg = cs2_reg[0 +: 6];
+reg [16*32+2*16*17+32-1:0] cs1_reg;   // {s (16 x 32), e (16 x 17), o (16 x 17), truncated (32)}
+reg [3*4*32+6-1:0] cs2_reg;              // {s (4 x 32), e, o, truncated count (6)}
 reg [31:0]   cs3_s_reg, cs3_e_reg, cs3_o_reg;
 reg [5:0]    cs3_tr_reg;
 reg [31:0]   acc_s_reg [0:1];
@@ -559,13 +543,16 @@ endfunction
 // CS2: 16 -> 4 partial sums, and the truncated-id count of the beat
 function automatic [3*4*32+6-1:0] cs_reduce;   // {s, e, o, truncated count}
     /* verilator no_inline_task */
-    input [16*32-1:0] cs;
-    input [16*17-1:0] ce, co;
-    input [31:0]      ctr;
+    input [16*32+2*16*17+32-1:0] c1;   // the CS1 register
+
     integer rh, rk;
     reg [4*32-1:0] rs, re, ro;
     reg [5:0] rn;
+    reg [16*32-1:0] cs;
+    reg [16*17-1:0] ce, co;
+    reg [31:0]      ctr;
     begin
+        {cs, ce, co, ctr} = c1;
         rs = {4*32{1'b0}};
         re = {4*32{1'b0}};
         ro = {4*32{1'b0}};
@@ -586,27 +573,27 @@ always @(posedge clk) begin
     cs1_valid_reg <= w1_valid_reg;
     cs2_valid_reg <= cs1_valid_reg;
     cs3_valid_reg <= cs2_valid_reg;
-    if (w1_valid_reg) begin
-        cs1_buf_reg <= w1_buf_reg;
-        cs1_reg <= cs_terms(w1_data_reg, w1_prev31_reg[31],
-            g_mlab[32*w1_beat_reg +: 32], g_mden[32*w1_beat_reg +: 32], g_mlo[32*w1_beat_reg +: 32],
-            g_mhi[32*w1_beat_reg +: 32], w1_rpos_odd_reg & g_nd[0], g_dense16, g_sdt, w1_back_reg);
-    end
-    if (cs1_valid_reg) begin
-        cs2_buf_reg <= cs1_buf_reg;
-        cs2_reg <= cs_reduce(cs1_s_reg, cs1_e_reg, cs1_o_reg, cs1_tr_reg);
-    end
-    if (cs2_valid_reg) begin
-        cs3_buf_reg <= cs2_buf_reg;
-        cs3_s_reg <= (cs2_s_reg[31:0] + cs2_s_reg[63:32]) + (cs2_s_reg[95:64] + cs2_s_reg[127:96]);
-        cs3_e_reg <= (cs2_e_reg[31:0] + cs2_e_reg[63:32]) + (cs2_e_reg[95:64] + cs2_e_reg[127:96]);
-        cs3_o_reg <= (cs2_o_reg[31:0] + cs2_o_reg[63:32]) + (cs2_o_reg[95:64] + cs2_o_reg[127:96]);
-        cs3_tr_reg <= cs2_tr_reg;
-    end
     if (cs3_valid_reg) begin
         acc_s_reg[cs3_buf_reg] <= acc_s_reg[cs3_buf_reg] + cs3_s_reg;
         acc_e_reg[cs3_buf_reg] <= acc_e_reg[cs3_buf_reg] + cs3_e_reg;
         acc_o_reg[cs3_buf_reg] <= acc_o_reg[cs3_buf_reg] + cs3_o_reg;
+    end
+    if (cs2_valid_reg) begin
+        cs3_buf_reg <= cs2_buf_reg;
+        cs3_s_reg <= (cs2_reg[262 +: 32] + cs2_reg[294 +: 32]) + (cs2_reg[326 +: 32] + cs2_reg[358 +: 32]);
+        cs3_e_reg <= (cs2_reg[134 +: 32] + cs2_reg[166 +: 32]) + (cs2_reg[198 +: 32] + cs2_reg[230 +: 32]);
+        cs3_o_reg <= (cs2_reg[6 +: 32] + cs2_reg[38 +: 32]) + (cs2_reg[70 +: 32] + cs2_reg[102 +: 32]);
+        cs3_tr_reg <= cs2_reg[5:0];
+    end
+    if (cs1_valid_reg) begin
+        cs2_buf_reg <= cs1_buf_reg;
+        cs2_reg <= cs_reduce(cs1_reg);
+    end
+    if (w1_valid_reg) begin
+        cs1_buf_reg <= w1_buf_reg;
+        cs1_reg <= cs_terms(w1_data_reg, w1_prev31_reg[31],
+            g_mcls[3*KMAX*32 + 32*w1_beat_reg +: 32], g_mcls[2*KMAX*32 + 32*w1_beat_reg +: 32],
+            g_mcls[KMAX*32 + 32*w1_beat_reg +: 32], g_mcls[32*w1_beat_reg +: 32], w1_rpos_odd_reg & g_nd[0], g_dense16, g_sdt, w1_back_reg);
     end
     // the writer's next buffer starts from zero (its previous batch left the pipeline long ago)
     if (handover) begin
@@ -655,13 +642,13 @@ pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * LHALF), .RAM_STYLE(1)) lab_store_
 
 pack_store #(.MEMS(16), .WIDTH(32), .DEPTH(2 * DHALF), .RAM_STYLE(1)) den_store_inst (
     .clk(clk),
-    .wr_en(w2_den_we_reg), .wr_addr(w2_den_addr_reg), .wr_data(w2_den_data_reg),
+    .wr_en(w2_den_reg[16*DAW+512 +: 16]), .wr_addr(w2_den_reg[512 +: 16*DAW]), .wr_data(w2_den_reg[0 +: 512]),
     .rd_en(i_data && i_reg_reg == 2'd1), .rd_addr(den_rd_addr), .rd_data(den_q)
 );
 
 pack_store #(.MEMS(16), .WIDTH(64), .DEPTH(2 * SHALF), .RAM_STYLE(2)) spa_store_inst (
     .clk(clk),
-    .wr_en(w2_spa_we_reg), .wr_addr(w2_spa_addr_reg), .wr_data(w2_spa_data_reg),
+    .wr_en(w2_spa_reg[16*SAW+1024 +: 16]), .wr_addr(w2_spa_reg[1024 +: 16*SAW]), .wr_data(w2_spa_reg[0 +: 1024]),
     .rd_en(i_data && i_reg_reg == 2'd2), .rd_addr(spa_rd_addr), .rd_data(spa_q)
 );
 
@@ -691,9 +678,7 @@ reg         ult_v_reg, ueq_v_reg, ult_p_reg, ueq_p_reg;  // u < V / 16, u == V /
 reg [3:0]   cur_vlo_reg, cur_plo_reg, cur_klo_reg;       // V, P, K mod 16
 reg [AW-1:0] la_f_reg, la_b_reg, la_bm1_reg;             // front line (base + u), back line (base + K/16 - u)
 // sparse region: the lanes' items of the next unit (f, r), and the current unit's lanes (valid, memory, line)
-reg [16*9+16*17-1:0] lfr_reg;   // {f, r} of the 16 lanes
-wire [16*9-1:0]  lf_reg = lfr_reg[16*17 +: 16*9];
-wire [16*17-1:0] lr_reg = lfr_reg[0 +: 16*17];
+reg [16*9+16*17-1:0] lfr_reg;   // {f (16 x 9), r (16 x 17)} of the 16 lanes
 reg [SDW-1:0] sd_reg;   // {valid, memory, line} of the 16 lanes, line mode, first line, first memory
 reg         credit_reg;
 reg [LVLW-1:0] inflight_reg;     // beats generated, not yet in the output FIFO
@@ -722,8 +707,7 @@ wire [2:0]  g_next_state = rstate_reg == R_LAB ? (g_den_nz ? R_DEN : g_spa_nz ? 
 // row r, mirrored for the back rows of a hot split)
 function automatic [SDW-1:0] spa_lanes;  // {valid, memory, line, line mode, first line, first memory}
     /* verilator no_inline_task */
-    input [16*9-1:0]  lf;
-    input [16*17-1:0] lr;
+    input [16*9+16*17-1:0] lfr;   // {f, r} of the lanes
     input [16:0]      rows, pop, kl;
     input             hot, rbuf;
     input [7:0]       ns;
@@ -737,7 +721,10 @@ function automatic [SDW-1:0] spa_lanes;  // {valid, memory, line, line mode, fir
     reg [63:0] mem;
     reg [16*AW-1:0] addr;
     reg [1:0]  lmode;
+    reg [16*9-1:0]  lf;
+    reg [16*17-1:0] lr;
     begin
+        {lf, lr} = lfr;
         for (st = 0; st < 16; st = st + 1) begin
             f = lf[9*st +: 9];
             r = lr[17*st +: 17];
@@ -761,8 +748,7 @@ endfunction
 // sparse lanes: step 16 items (8 for int64): r += step mod B, f += step / B (+1 on a wrap)
 function automatic [16*9+16*17-1:0] spa_step;  // {f, r}
     /* verilator no_inline_task */
-    input [16*9-1:0]  lf;
-    input [16*17-1:0] lr;
+    input [16*9+16*17-1:0] lfr;   // {f, r} of the lanes
     input [4:0]       stq, str;
     input [16:0]      cap;
     integer st;
@@ -770,7 +756,10 @@ function automatic [16*9+16*17-1:0] spa_step;  // {f, r}
     reg [17:0] rw;
     reg [16*9-1:0]  nf;
     reg [16*17-1:0] nr;
+    reg [16*9-1:0]  lf;
+    reg [16*17-1:0] lr;
     begin
+        {lf, lr} = lfr;
         for (st = 0; st < 16; st = st + 1) begin
             rn = lr[17*st +: 17] + {12'd0, str};
             rw = {1'b0, rn} - {1'b0, cap};
@@ -979,9 +968,8 @@ reg [16*AW-1:0] j_addr_reg;
 reg [1:0]   m_reg_reg;
 reg         m_valid_reg, x_valid_reg, o_valid_reg;
 reg [511:0] x_words_reg;
-reg [511:0] assy_reg;
-reg [511:0] o_data_reg;
-reg         o_last_reg;
+reg [511:0] o_data_reg;         // the beat being assembled; the FIFO input when o_valid
+reg         o_last_reg, o_fresh_reg;
 
 // M: each lane's word from its memory (int64: odd lanes take the high half of the id)
 function automatic [511:0] lane_words;
@@ -1027,12 +1015,13 @@ wire [1:0]  x_hdr = x_flags_reg[1:0];
 function automatic [511:0] assemble;
     /* verilator no_inline_task */
     input [511:0] assy;
+    input         fresh;   // the beat's first unit: start from zero (lanes without an item stay zero)
     input [511:0] words;
     input [15:0]  served;
     input         f16, half;
     integer xt;
     begin
-        assemble = assy;
+        assemble = fresh ? 512'd0 : assy;
         for (xt = 0; xt < 16; xt = xt + 1) begin
             if (served[xt]) begin
                 if (f16) assemble[16*(16*half + xt) +: 16] = words[32*xt +: 16];
@@ -1206,9 +1195,9 @@ always @(posedge clk) begin
         if (hwait_reg != 3'd0) hwait_reg <= hwait_reg - 3'd1;
         if (hwait_reg == 3'd4) begin
             // the sparse region's first unit (lanes) and the cursors of the second
-            sd_reg <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+            sd_reg <= spa_lanes(lfr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
                                                               hot_h_reg, rbuf_reg, g_ns);
-            lfr_reg <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
+            lfr_reg <= spa_step(lfr_reg, g_stq, g_str, g_cap);
         end
         np_h_reg <= (pop_h_reg[0] & g_nd[0])
                     ? {acc_e_reg[rbuf_reg][15:0], 16'd0} + acc_o_reg[rbuf_reg]
@@ -1246,9 +1235,9 @@ always @(posedge clk) begin
             default: begin
                 if (g_f16) half_reg <= !half_reg;
                 if (rstate_reg == R_SPA) begin
-                    sd_reg <= spa_lanes(lf_reg, lr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
+                    sd_reg <= spa_lanes(lfr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
                                                                       hot_h_reg, rbuf_reg, g_ns);
-                    lfr_reg <= spa_step(lf_reg, lr_reg, g_stq, g_str, g_cap);
+                    lfr_reg <= spa_step(lfr_reg, g_stq, g_str, g_cap);
                 end
                 // the next unit of a label / dense region
                 dv_reg <= dv_reg - 18'd1;
@@ -1285,6 +1274,51 @@ always @(posedge clk) begin
         endcase
     end
 
+    // ---------------- O <- X <- M <- I <- J <- S <- D (each stage reads its input before it is written)
+    // the beat register accumulates the served lanes of its units; it is the FIFO input once complete
+    if (x_valid_reg) begin
+        if (x_hdr == 2'd1) begin
+            o_data_reg <= hdr0;
+        end else if (x_hdr == 2'd2) begin
+            o_data_reg <= hdr1;
+        end else begin
+            o_data_reg <= assemble(o_data_reg, o_fresh_reg, x_words_reg, x_served_reg, x_f16, x_half);
+        end
+        o_last_reg <= x_hdr == 2'd0 && x_last;
+        o_fresh_reg <= x_hdr != 2'd0 || x_end;
+    end
+
+    if (m_valid_reg) begin
+        x_flags_reg <= m_flags_reg;
+        x_served_reg <= m_served_reg;
+        x_words_reg <= lane_words(lab_q, den_q, spa_q, m_reg_reg, g_sdt, m_mem_reg);
+    end
+    if (i_valid_reg) begin
+        m_reg_reg <= i_reg_reg;
+        m_flags_reg <= i_flags_reg;
+        m_served_reg <= i_served_reg;
+        m_mem_reg <= i_mem_reg;
+    end
+    if (j_valid_reg) begin
+        if (j_lmode_reg == 2'd0) i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
+        else                     i_addr_reg <= formula_lines(j_lmode_reg, j_lak_reg);
+        i_hdr_reg <= j_hdr_reg;
+        i_reg_reg <= j_reg_reg;
+        i_flags_reg <= j_flags_reg;
+        i_served_reg <= j_served_reg;
+        i_mem_reg <= j_mem_reg;
+    end
+    if (s_valid_reg) begin
+        j_hdr_reg <= s_flags_reg[7:6];
+        j_reg_reg <= s_flags_reg[5:4];
+        j_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
+        j_served_reg <= s_served;
+        j_oh_reg <= s_oh_reg;
+        j_lmode_reg <= s_lmode_reg;
+        j_lak_reg <= s_lak_reg;
+        j_addr_reg <= s_addr_reg;
+        j_mem_reg <= s_mem_reg;
+    end
     // ---------------- S: load from D, or keep the lanes still pending
     if (s_acc && d_valid) begin
         s_flags_reg <= d_flags;
@@ -1300,54 +1334,6 @@ always @(posedge clk) begin
         s_pend_reg <= s_pend_next;
         s_done_reg <= s_done_next;
         s_first_reg <= 1'b0;
-    end
-
-    // ---------------- S -> J -> I -> M -> X -> O
-    if (s_valid_reg) begin
-        j_hdr_reg <= s_flags_reg[7:6];
-        j_reg_reg <= s_flags_reg[5:4];
-        j_flags_reg <= {s_flags_reg[3:2], s_done && s_flags_reg[1], s_flags_reg[0], s_flags_reg[7:6]};
-        j_served_reg <= s_served;
-        j_oh_reg <= s_oh_reg;
-        j_lmode_reg <= s_lmode_reg;
-        j_lak_reg <= s_lak_reg;
-        j_addr_reg <= s_addr_reg;
-        j_mem_reg <= s_mem_reg;
-    end
-    if (j_valid_reg) begin
-        if (j_lmode_reg == 2'd0) i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
-        else                     i_addr_reg <= formula_lines(j_lmode_reg, j_lak_reg);
-        i_hdr_reg <= j_hdr_reg;
-        i_reg_reg <= j_reg_reg;
-        i_flags_reg <= j_flags_reg;
-        i_served_reg <= j_served_reg;
-        i_mem_reg <= j_mem_reg;
-    end
-    if (i_valid_reg) begin
-        m_reg_reg <= i_reg_reg;
-        m_flags_reg <= i_flags_reg;
-        m_served_reg <= i_served_reg;
-        m_mem_reg <= i_mem_reg;
-    end
-    if (m_valid_reg) begin
-        x_flags_reg <= m_flags_reg;
-        x_served_reg <= m_served_reg;
-        x_words_reg <= lane_words(lab_q, den_q, spa_q, m_reg_reg, g_sdt, m_mem_reg);
-    end
-    if (x_valid_reg) begin
-        if (x_hdr == 2'd1) begin
-            o_data_reg <= hdr0;
-            o_last_reg <= 1'b0;
-        end else if (x_hdr == 2'd2) begin
-            o_data_reg <= hdr1;
-            o_last_reg <= 1'b0;
-        end else if (x_end) begin
-            o_data_reg <= assemble(assy_reg, x_words_reg, x_served_reg, x_f16, x_half);
-            o_last_reg <= x_last;
-            assy_reg <= 512'd0;
-        end else begin
-            assy_reg <= assemble(assy_reg, x_words_reg, x_served_reg, x_f16, x_half);
-        end
     end
 
     // ---------------- valids, credit
@@ -1393,7 +1379,7 @@ always @(posedge clk) begin
         m_valid_reg <= 1'b0;
         x_valid_reg <= 1'b0;
         o_valid_reg <= 1'b0;
-        assy_reg <= 512'd0;
+        o_fresh_reg <= 1'b1;
         inflight_reg <= {LVLW{1'b0}};
         credit_reg <= 1'b0;
         st_batches_reg <= 32'd0;
