@@ -913,43 +913,35 @@ reg         s_first_reg;         // the unit's first cycle: done when no two lan
 wire        s_done = s_first_reg ? s_c_reg == 256'd0 : s_done_reg;
 assign s_acc = !s_valid_reg || s_done;
 
-// J -> I: one read line per memory (the served lanes of a memory all want the same line)
+// J -> I: one read line per memory. Line mode 0: the line of the memory's served lanes (they all want
+// the same line); otherwise from the unit's line mode (see G)
 function automatic [16*AW-1:0] memory_lines;
     /* verilator no_inline_task */
+    input [1:0]       lmode;
+    input [AW+4-1:0]  lak;       // {la, lk}
     input [15:0]      served;
     input [255:0]     oh;
     input [16*AW-1:0] addr;
     integer jm, jt;
-    begin
-        memory_lines = {16*AW{1'b0}};
-        for (jm = 0; jm < 16; jm = jm + 1) begin
-            for (jt = 0; jt < 16; jt = jt + 1) begin
-                if (served[jt] && oh[16*jt + jm]) memory_lines[AW*jm +: AW] = memory_lines[AW*jm +: AW] | addr[AW*jt +: AW];
-            end
-        end
-    end
-endfunction
-
-// J -> I for a unit without conflicts: every memory's line from the unit's line mode (see G)
-function automatic [16*AW-1:0] formula_lines;
-    /* verilator no_inline_task */
-    input [1:0]      lmode;
-    input [AW+4-1:0] lak;       // {la, lk}
-    integer fm;
     reg [AW-1:0] la;
     reg [3:0]    lk, d;
     begin
+        memory_lines = {16*AW{1'b0}};
         la = lak[4 +: AW];
         lk = lak[3:0];
-        for (fm = 0; fm < 16; fm = fm + 1) begin
-            if (lmode == 2'd1) begin
-                formula_lines[AW*fm +: AW] = (fm[3:0] > lk) ? la - 1'b1 : la;
+        for (jm = 0; jm < 16; jm = jm + 1) begin
+            if (lmode == 2'd0) begin
+                for (jt = 0; jt < 16; jt = jt + 1) begin
+                    if (served[jt] && oh[16*jt + jm]) memory_lines[AW*jm +: AW] = memory_lines[AW*jm +: AW] | addr[AW*jt +: AW];
+                end
+            end else if (lmode == 2'd1) begin
+                memory_lines[AW*jm +: AW] = (jm[3:0] > lk) ? la - 1'b1 : la;
             end else if (lmode == 2'd2) begin
-                d = fm[3:0] - lk;
-                formula_lines[AW*fm +: AW] = la + {{(AW-4){1'b0}}, d};
+                d = jm[3:0] - lk;
+                memory_lines[AW*jm +: AW] = la + {{(AW-4){1'b0}}, d};
             end else begin
-                d = lk - fm[3:0];
-                formula_lines[AW*fm +: AW] = la - {{(AW-4){1'b0}}, d};
+                d = lk - jm[3:0];
+                memory_lines[AW*jm +: AW] = la - {{(AW-4){1'b0}}, d};
             end
         end
     end
@@ -1193,12 +1185,6 @@ always @(posedge clk) begin
     // ---------------- reader: header values from the closed buffer's sums (settled while waiting)
     if (rstate_reg == R_HDR0) begin
         if (hwait_reg != 3'd0) hwait_reg <= hwait_reg - 3'd1;
-        if (hwait_reg == 3'd4) begin
-            // the sparse region's first unit (lanes) and the cursors of the second
-            sd_reg <= spa_lanes(lfr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
-                                                              hot_h_reg, rbuf_reg, g_ns);
-            lfr_reg <= spa_step(lfr_reg, g_stq, g_str, g_cap);
-        end
         np_h_reg <= (pop_h_reg[0] & g_nd[0])
                     ? {acc_e_reg[rbuf_reg][15:0], 16'd0} + acc_o_reg[rbuf_reg]
                     : acc_e_reg[rbuf_reg] + {acc_o_reg[rbuf_reg][15:0], 16'd0};
@@ -1207,6 +1193,12 @@ always @(posedge clk) begin
         e23_h_reg <= err_h_reg[95:64] + err_h_reg[127:96];
         e45_h_reg <= err_h_reg[159:128] + err_h_reg[191:160];
         errsum_h_reg <= e01_h_reg + e23_h_reg + e45_h_reg;
+    end
+
+    // ---------------- sparse lanes: the next unit precomputed (first in the batch's first header cycle)
+    if ((rstate_reg == R_HDR0 && hwait_reg == 3'd4) || (g_fire && rstate_reg == R_SPA)) begin
+        sd_reg <= spa_lanes(lfr_reg, rows_h_reg, pop_h_reg, kl_h_reg, hot_h_reg, rbuf_reg, g_ns);
+        lfr_reg <= spa_step(lfr_reg, g_stq, g_str, g_cap);
     end
 
     // ---------------- G: one unit per cycle into D
@@ -1234,11 +1226,6 @@ always @(posedge clk) begin
             end
             default: begin
                 if (g_f16) half_reg <= !half_reg;
-                if (rstate_reg == R_SPA) begin
-                    sd_reg <= spa_lanes(lfr_reg, rows_h_reg, pop_h_reg, kl_h_reg,
-                                                                      hot_h_reg, rbuf_reg, g_ns);
-                    lfr_reg <= spa_step(lfr_reg, g_stq, g_str, g_cap);
-                end
                 // the next unit of a label / dense region
                 dv_reg <= dv_reg - 18'd1;
                 dp_reg <= dp_reg - 18'd1;
@@ -1300,8 +1287,7 @@ always @(posedge clk) begin
         m_mem_reg <= i_mem_reg;
     end
     if (j_valid_reg) begin
-        if (j_lmode_reg == 2'd0) i_addr_reg <= memory_lines(j_served_reg, j_oh_reg, j_addr_reg);
-        else                     i_addr_reg <= formula_lines(j_lmode_reg, j_lak_reg);
+        i_addr_reg <= memory_lines(j_lmode_reg, j_lak_reg, j_served_reg, j_oh_reg, j_addr_reg);
         i_hdr_reg <= j_hdr_reg;
         i_reg_reg <= j_reg_reg;
         i_flags_reg <= j_flags_reg;
