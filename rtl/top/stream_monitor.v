@@ -4,6 +4,7 @@
 // starved (ready and not valid: the producer is). Counters saturate; cleared by rst.
 //
 // lint-params: COUNTER_WIDTH=48
+// (the default, COUNTER_WIDTH=48, is etl_top's instances: `python -m cosim.synth` measures it)
 
 `resetall
 `timescale 1ns / 1ps
