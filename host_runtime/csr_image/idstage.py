@@ -6,6 +6,11 @@ so a spec fits only if its vocabulary geometry equals the built one: the golden 
 from a table of exactly `n_buckets x ways` entries, and a different geometry overflows differently.
 Every refusal is a ValueError naming the feature, because a silently different table would give
 ids that differ from the golden model's.
+
+The feature -> table maps are computed here, not in the RTL: table t of each kind serves the t-th
+feature of that kind; each table gets the 64-bit lane of its feature's key in the row (`feature_lane`)
+and the patch map says, per {beat, lane} of the row, which tables replace that feature's id
+(`patch_address`, `patch_word`).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ MODE_PASS1 = 1  # count keys; the stage's output equals its input
 THRESHOLD_MAX = 255  # cfg_threshold is 8 bits (the RTL counters are 8 bits wide)
 MAX_DENSE_WORDS = 127  # cfg_n_dense is 7 bits
 HOT_WORDS_PER_ENTRY = 4  # id lo, id hi, slot, (unused)
+PATCH_WORDS = 256  # patch map: 16 beats x 16 lanes
 U32 = (1 << 32) - 1
 
 
@@ -31,7 +37,7 @@ class IdStageParams:
 
     max_sparse: int = 64
     vocab_tables: int = 26
-    vocab_buckets: int = 1 << 16
+    vocab_buckets: int = 1 << 13
     vocab_ways: int = 4
     hotset_tables: int = 26
     hotset_capacity: int = 4096
@@ -54,6 +60,10 @@ class IdStageParams:
         """Words of the vocab_stat table: overflow of table t at t, ids assigned at 2^bits + t."""
         return 2 << self.vocab_table_bits
 
+    @property
+    def patch_words(self) -> int:
+        return PATCH_WORDS
+
     def rtl_parameters(self) -> dict[str, int]:
         return {"MAX_SPARSE": self.max_sparse, "VOCAB_TABLES": self.vocab_tables,
                 "VOCAB_BUCKETS": self.vocab_buckets, "VOCAB_WAYS": self.vocab_ways,
@@ -61,6 +71,30 @@ class IdStageParams:
 
 
 PRODUCT_PARAMS = IdStageParams()
+
+
+def feature_lane(n_dense: int, f: int) -> int:
+    """The 64-bit lane of sparse feature f's key in a TransformedRecord row with n_dense dense words, on
+    the row as the id stage reads it: one word later when 3 + n_dense is odd, so that every key is one
+    aligned lane (lane = 16 x beat + lane in beat)."""
+    return (4 + n_dense + 2 * f - n_dense % 2) // 2
+
+
+def patch_address(n_dense: int, f: int) -> int:
+    """Patch-map word of sparse feature f: 16 x beat + (position of its lo word in the beat) / 2."""
+    w = 3 + n_dense + 2 * f
+    return (w >> 5) * 16 + ((w & 31) >> 1)
+
+
+def patch_word(vocab_table: int | None, hot_table: int | None) -> int:
+    """Patch-map entry: [7:0] vocabulary table, [8] replace by its id, [23:16] hot table, [24] replace by
+    the slot in popular rows."""
+    w = 0
+    if vocab_table is not None:
+        w |= vocab_table | 1 << 8
+    if hot_table is not None:
+        w |= hot_table << 16 | 1 << 24
+    return w
 
 
 def hot_table_words(hs: HotSet, table: int, params: IdStageParams) -> dict[int, int]:
@@ -83,26 +117,26 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
                       params: IdStageParams = PRODUCT_PARAMS) -> dict[str, int | list[int]]:
     """Register values by YAML name: scalars as ints, array fields as `<array>_<field>` lists of
     `count` entries (unused entries 0), the table `hot` as its full list of window words (hot sets
-    from state.hotsets; none loaded when state is None). `mode` is MODE_PASS2; the runtime sets
-    MODE_PASS1 for the counting pass of a spec with vocabulary features. Raises ValueError naming
-    the feature when the spec does not fit the built hardware."""
+    from state.hotsets; none loaded when state is None) and the table `patch` (the patch map).
+    `mode` is MODE_PASS2; the runtime sets MODE_PASS1 for the counting pass of a spec with vocabulary
+    features. Raises ValueError naming the feature when the spec does not fit the built hardware."""
     if len(spec.dense) > MAX_DENSE_WORDS:
         raise ValueError(f"dense: {len(spec.dense)} features, the id stage locates at most {MAX_DENSE_WORDS}")
     if len(spec.sparse) > params.max_sparse:
         raise ValueError(f"sparse: {len(spec.sparse)} features, the id stage takes at most {params.max_sparse} "
                          f"(first one over: {spec.sparse[params.max_sparse].name})")
-    n = params.max_sparse
     img: dict[str, int | list[int]] = {}
-    vocab, vocab_table, hot, hot_table = [0] * n, [0] * n, [0] * n, [0] * n
+    nd = len(spec.dense)
+    v_lane, v_en = [0] * params.vocab_tables, [0] * params.vocab_tables
+    vt_of: dict[int, int] = {}  # feature -> vocabulary table
     threshold: int | None = None
-    n_vt = 0
     for i, s in enumerate(spec.sparse):
         if s.final != SparseFinal.VOCAB:
             continue
         name = f"sparse feature {s.name}"
         v = s.vocab
         assert v is not None
-        if n_vt == params.vocab_tables:
+        if len(vt_of) == params.vocab_tables:
             raise ValueError(f"{name}: more than {params.vocab_tables} vocabulary features "
                              f"(the id stage has {params.vocab_tables} vocabulary tables)")
         if (v.n_buckets, v.ways) != (params.vocab_buckets, params.vocab_ways):
@@ -114,41 +148,50 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
             raise ValueError(f"{name}: threshold {v.threshold} differs from {threshold} of an earlier feature "
                              "(the id stage has one threshold register)")
         threshold = v.threshold
-        vocab[i], vocab_table[i] = 1, n_vt
-        n_vt += 1
+        t = len(vt_of)
+        vt_of[i] = t
+        v_lane[t], v_en[t] = feature_lane(nd, i), 1
+    n_ht = params.hotset_tables
+    h_count, h_lane, h_en, h_fv, h_vt = [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht
+    ht_of: dict[int, int] = {}  # feature -> hot-set table
     hot_words = [0] * params.hot_words
-    counts = [0] * params.hotset_tables
     if spec.hot_split:
         assert spec.hotset is not None
         if spec.hotset.capacity > params.hotset_capacity:
             raise ValueError(f"hotset: capacity {spec.hotset.capacity} exceeds the id stage's hot tables of "
                              f"{params.hotset_capacity} ids")
-        n_ht = 0
         for i, s in enumerate(spec.sparse):
             if not s.hot:
                 continue
             name = f"sparse feature {s.name}"
-            if n_ht == params.hotset_tables:
-                raise ValueError(f"{name}: more than {params.hotset_tables} features with hot sets "
-                                 f"(the id stage has {params.hotset_tables} hot-set tables)")
-            hot[i], hot_table[i] = 1, n_ht
+            if len(ht_of) == n_ht:
+                raise ValueError(f"{name}: more than {n_ht} features with hot sets "
+                                 f"(the id stage has {n_ht} hot-set tables)")
+            t = len(ht_of)
+            ht_of[i] = t
+            h_lane[t], h_en[t] = feature_lane(nd, i), 1
+            if i in vt_of:
+                h_fv[t], h_vt[t] = 1, vt_of[i]
             if state is not None:
                 hs = state.hotsets[i]
                 if hs is None:
                     raise ValueError(f"{name}: the prepared state has no hot set for it")
                 if len(hs) > params.hotset_capacity:
                     raise ValueError(f"{name}: {len(hs)} hot ids exceed the hot table's {params.hotset_capacity}")
-                for a, w in hot_table_words(hs, n_ht, params).items():
+                for a, w in hot_table_words(hs, t, params).items():
                     hot_words[a] = w
-                counts[n_ht] = len(hs)
-            n_ht += 1
+                h_count[t] = len(hs)
+    patch = [0] * params.patch_words
+    for i in sorted(set(vt_of) | set(ht_of)):
+        patch[patch_address(nd, i)] = patch_word(vt_of.get(i), ht_of.get(i))
     img["mode"] = MODE_PASS2
     img["hot_split"] = int(spec.hot_split)
     img["threshold"] = threshold if threshold is not None else 0
-    img["n_dense"] = len(spec.dense)
+    img["n_dense"] = nd
     img["n_sparse"] = len(spec.sparse)
-    img["sparse_vocab"], img["sparse_vocab_table"] = vocab, vocab_table
-    img["sparse_hot"], img["sparse_hot_table"] = hot, hot_table
-    img["hotset_count"] = counts
+    img["vocab_lane"], img["vocab_enable"] = v_lane, v_en
+    img["hotset_count"], img["hotset_lane"], img["hotset_enable"] = h_count, h_lane, h_en
+    img["hotset_from_vocab"], img["hotset_vocab_table"] = h_fv, h_vt
     img["hot"] = hot_words
+    img["patch"] = patch
     return img

@@ -6,16 +6,25 @@
 // in order; tombstones and end-of-stream markers pass unchanged.
 //
 // Structure:
-//   s_axis -> skid -> [key capture] -> beat FIFO ---------------------------> [patch] -> skid -> m_axis
-//                          | (last beat of a kept row: one request)              ^
-//                          v                                                     |
-//                   VOCAB_TABLES x vocab_table (8 cycles) -> id FIFO ------------+
-//                          v                                                     |
-//                   HOTSET_TABLES x hotset_table (LOG2(CAPACITY)+1) -> hot FIFO -+
-// A request is issued at most every other cycle (a vocabulary table's read-modify-write
-// needs 2 cycles); kept rows of >= 2 beats never wait for it. Requests are issued only
-// while the result FIFOs have room for every request in flight (credits), so the lookup
+//   s_axis -> skid -> [key capture] -> beat FIFO (block RAM) -------------------> [patch] -> skid -> m_axis
+//                          | (last beat of a kept row: one request, the next cycle)      ^
+//                          v                                                           |
+//         VOCAB_TABLES/VOCAB_SHARE x vocab_table (VOCAB_SHARE tables per XXH64 unit) -> id FIFO
+//                          v (per hot table: the vocabulary id, or the key from the hot-key FIFO)
+//         HOTSET_TABLES x hotset_table -> popular, hit counts -> hot FIFO --------------+
+// A request is issued at most every other cycle (a vocabulary table's read-modify-write and the
+// shared hash unit need 2 cycles); kept rows of >= 2 beats never wait for it. Requests are issued
+// only while the result FIFOs have room for every request in flight (credits), so the lookup
 // pipelines never stall.
+//
+// Static maps come from the host (host_runtime/csr_image/idstage.py), so the stage computes none:
+//   cfg_vocab_lane[t] / cfg_hotset_lane[t]: the 64-bit lane of table t's feature in the row, counted
+//     on the row read one word later when 3 + n_dense is odd (cfg_n_dense even), so that every key
+//     is one aligned lane; lane = 16 x beat + lane in beat;
+//   cfg_hotset_from_vocab / cfg_hotset_vocab_table: hot table t looks up the id of that vocabulary
+//     table (else the feature's key);
+//   the patch map (table port tbl_patch, word {beat, lane}): which vocabulary and hot table replace
+//     the feature whose lo word is word 2 x lane + (1 if n_dense even) of that beat.
 //
 // cfg_mode: 0 = PASS2 (map: vocabulary ids, hot split), 1 = PASS1 (count; the output is
 // the input unchanged). cmd_clear empties every vocabulary table (status_busy while it
@@ -27,14 +36,16 @@
 //
 // lint-params: MAX_SPARSE=1 VOCAB_TABLES=1 VOCAB_BUCKETS=1 VOCAB_WAYS=1 HOTSET_TABLES=1 HOTSET_CAPACITY=2
 // lint-params: MAX_SPARSE=26 VOCAB_TABLES=26 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=26 HOTSET_CAPACITY=64
-// synth-flags: -noabc
+// lint-params: MAX_SPARSE=64 VOCAB_TABLES=3 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=2 HOTSET_CAPACITY=16 VOCAB_SHARE=3
+// synth-params: MAX_SPARSE=64 VOCAB_TABLES=26 VOCAB_BUCKETS=8192 VOCAB_WAYS=4 HOTSET_TABLES=26 HOTSET_CAPACITY=4096
+// synth-flags: -hier
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module id_stage #(
-    // Sparse features handled (entries of the cfg_sparse_* arrays)
+    // Sparse features of the longest row (bounds the row to 16 beats: lanes < 256)
     parameter MAX_SPARSE        = 4,
     // Vocabulary tables (each serves one feature)
     parameter VOCAB_TABLES      = 2,
@@ -42,6 +53,8 @@ module id_stage #(
     parameter VOCAB_BUCKETS     = 16,
     // Ways per bucket
     parameter VOCAB_WAYS        = 2,
+    // Vocabulary tables sharing one XXH64 unit (1 or 2 keep one request every 2 cycles)
+    parameter VOCAB_SHARE       = 2,
     // Hot-set tables (each serves one feature)
     parameter HOTSET_TABLES     = 2,
     // Hot ids per hot-set table (power of two >= 2)
@@ -78,11 +91,13 @@ module id_stage #(
     input  wire [7:0]                    cfg_threshold,
     input  wire [6:0]                    cfg_n_dense,
     input  wire [6:0]                    cfg_n_sparse,
-    input  wire [MAX_SPARSE-1:0]         cfg_sparse_vocab,
-    input  wire [MAX_SPARSE*8-1:0]       cfg_sparse_vocab_table,
-    input  wire [MAX_SPARSE-1:0]         cfg_sparse_hot,
-    input  wire [MAX_SPARSE*8-1:0]       cfg_sparse_hot_table,
+    input  wire [VOCAB_TABLES*8-1:0]     cfg_vocab_lane,
+    input  wire [VOCAB_TABLES-1:0]       cfg_vocab_enable,
     input  wire [HOTSET_TABLES*16-1:0]   cfg_hotset_count,
+    input  wire [HOTSET_TABLES*8-1:0]    cfg_hotset_lane,
+    input  wire [HOTSET_TABLES-1:0]      cfg_hotset_enable,
+    input  wire [HOTSET_TABLES-1:0]      cfg_hotset_from_vocab,
+    input  wire [HOTSET_TABLES*8-1:0]    cfg_hotset_vocab_table,
     input  wire                          cmd_clear,
 
     output wire                          status_busy,
@@ -102,6 +117,14 @@ module id_stage #(
     input  wire [31:0]                   tbl_hot_wdata,
     output wire [31:0]                   tbl_hot_rdata,
 
+    // patch map (write only): address {beat, lane}; [7:0] vocabulary table, [8] its enable,
+    // [23:16] hot table, [24] its enable
+    input  wire                          tbl_patch_we,
+    input  wire                          tbl_patch_re,
+    input  wire [7:0]                    tbl_patch_addr,
+    input  wire [31:0]                   tbl_patch_wdata,
+    output wire [31:0]                   tbl_patch_rdata,
+
     // vocabulary statistics (read only): word t = overflow of table t, VT_P2 + t = ids assigned
     input  wire                          tbl_vocab_stat_we,
     input  wire                          tbl_vocab_stat_re,
@@ -113,18 +136,24 @@ module id_stage #(
 localparam VT_W        = (VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1;
 localparam HT_W        = (HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1;
 localparam HLOG        = $clog2(HOTSET_CAPACITY);
-localparam FW          = (MAX_SPARSE > 1) ? $clog2(MAX_SPARSE) : 1;
 localparam ID_W        = $clog2(VOCAB_BUCKETS * VOCAB_WAYS + 2);
 localparam SLOT_W      = HLOG;
-localparam VLAT        = 8;                 // vocab_table latency
 localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
-localparam HOT_DW      = HOTSET_TABLES * (SLOT_W + 1);
+localparam HCW         = $clog2(HOTSET_TABLES + 1);          // hot lookups / hits per row
+localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
+localparam NU          = (VOCAB_TABLES + VOCAB_SHARE - 1) / VOCAB_SHARE;  // hash units
+localparam PE_W        = VT_W + 1 + HT_W + 1;               // patch map entry: {hot en, hot t, vocab en, vocab t}
+localparam RAW         = $clog2(RESULT_DEPTH);
 
 initial begin
     if (MAX_SPARSE < 1 || MAX_SPARSE > 64 || VOCAB_TABLES < 1 || VOCAB_TABLES > 256
             || HOTSET_TABLES < 1 || HOTSET_TABLES > 256) begin
         $error("Error: MAX_SPARSE 1..64, VOCAB_TABLES and HOTSET_TABLES 1..256 (instance %m)");
+        $finish;
+    end
+    if (VOCAB_SHARE < 1 || VOCAB_SHARE > 2) begin
+        $error("Error: VOCAB_SHARE must be 1 or 2 (one request every 2 cycles) (instance %m)");
         $finish;
     end
     if (HOTSET_CAPACITY > 16384 || HOT_ADDR_W != HT_W + HLOG + 2 || STAT_ADDR_W != VT_W + 1) begin
@@ -137,73 +166,11 @@ initial begin
     end
 end
 
-wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata};
+wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_patch_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata,
+                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata};
 
-// ------------------------------------------------------------------ configuration maps (registered)
-// table t serves the lowest enabled feature naming it; a feature takes part only if it owns its table
-reg [FW-1:0]   vt_feat_reg [0:VOCAB_TABLES-1];
-reg            vt_en_reg   [0:VOCAB_TABLES-1];
-reg [FW-1:0]   ht_feat_reg [0:HOTSET_TABLES-1];
-reg            ht_en_reg   [0:HOTSET_TABLES-1];
-reg            ht_isv_reg  [0:HOTSET_TABLES-1];  // its feature is vocabulary-mapped
-reg [VT_W-1:0] ht_vt_reg   [0:HOTSET_TABLES-1];  // ... by this vocabulary table
-reg [MAX_SPARSE-1:0] f_vocab_reg;
-reg [MAX_SPARSE-1:0] f_hot_reg;
-reg [VT_W-1:0] f_vt_reg [0:MAX_SPARSE-1];
-reg [HT_W-1:0] f_ht_reg [0:MAX_SPARSE-1];
-
-reg [FW-1:0]   vt_feat [0:VOCAB_TABLES-1];
-reg            vt_en   [0:VOCAB_TABLES-1];
-reg [FW-1:0]   ht_feat [0:HOTSET_TABLES-1];
-reg            ht_en   [0:HOTSET_TABLES-1];
-reg [MAX_SPARSE-1:0] f_active_v, f_active_h;
-integer t, f;
-
-always @* begin
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_active_v[f] = (f < cfg_n_sparse) && cfg_sparse_vocab[f] && ({24'd0, cfg_sparse_vocab_table[f*8 +: 8]} < VOCAB_TABLES);
-        f_active_h[f] = (f < cfg_n_sparse) && cfg_sparse_hot[f] && ({24'd0, cfg_sparse_hot_table[f*8 +: 8]} < HOTSET_TABLES);
-    end
-    for (t = 0; t < VOCAB_TABLES; t = t + 1) begin
-        vt_en[t] = 1'b0;
-        vt_feat[t] = {FW{1'b0}};
-        for (f = MAX_SPARSE - 1; f >= 0; f = f - 1) begin
-            if (f_active_v[f] && {24'd0, cfg_sparse_vocab_table[f*8 +: 8]} == t) begin
-                vt_en[t] = 1'b1;
-                vt_feat[t] = f[FW-1:0];
-            end
-        end
-    end
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        ht_en[t] = 1'b0;
-        ht_feat[t] = {FW{1'b0}};
-        for (f = MAX_SPARSE - 1; f >= 0; f = f - 1) begin
-            if (f_active_h[f] && {24'd0, cfg_sparse_hot_table[f*8 +: 8]} == t) begin
-                ht_en[t] = 1'b1;
-                ht_feat[t] = f[FW-1:0];
-            end
-        end
-    end
-end
-
-always @(posedge clk) begin
-    for (t = 0; t < VOCAB_TABLES; t = t + 1) begin
-        vt_en_reg[t]   <= vt_en[t];
-        vt_feat_reg[t] <= vt_feat[t];
-    end
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_vt_reg[f]    <= cfg_sparse_vocab_table[f*8 +: VT_W];
-        f_ht_reg[f]    <= cfg_sparse_hot_table[f*8 +: HT_W];
-        f_vocab_reg[f] <= f_active_v[f] && vt_feat[cfg_sparse_vocab_table[f*8 +: VT_W]] == f[FW-1:0];
-        f_hot_reg[f]   <= f_active_h[f] && ht_feat[cfg_sparse_hot_table[f*8 +: HT_W]] == f[FW-1:0];
-    end
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        ht_en_reg[t]   <= ht_en[t];
-        ht_feat_reg[t] <= ht_feat[t];
-        ht_isv_reg[t]  <= f_vocab_reg[ht_feat_reg[t]];
-        ht_vt_reg[t]   <= f_vt_reg[ht_feat_reg[t]];
-    end
-end
+// the row is read one word later when 3 + n_dense is odd, so that every 64-bit key is one lane
+wire shift_row = !cfg_n_dense[0];
 
 // ------------------------------------------------------------------ input skid
 wire [1023:0] i_tdata;
@@ -225,17 +192,15 @@ axis_register #(
 // ------------------------------------------------------------------ key capture and issue
 reg  [3:0]  ib_reg;            // beat index in the packet (saturating)
 reg         ikept_reg;         // the packet is a kept row (header: not tombstone, not eos)
+reg  [31:0] iw31_reg;          // word 31 of the packet's previous beat (lo word of lane 0 when shifted)
 wire        i_kept = (ib_reg == 4'd0) ? !(i_tdata[32+24] || i_tdata[32+26]) : ikept_reg;
 wire        i_need = i_tlast && i_kept;
 
 reg [CRW-1:0] credits_reg;     // requests issued whose row has not left
-reg           req_valid_reg;
+reg           req_valid_reg;   // request: the cycle after the row's last beat
 reg           req_mode_reg;
-reg [63:0]    req_key_reg [0:MAX_SPARSE-1];
-reg [31:0]    key_lo_reg  [0:MAX_SPARSE-1];
-reg [31:0]    key_hi_reg  [0:MAX_SPARSE-1];
-reg [31:0]    key_lo_cur  [0:MAX_SPARSE-1];
-reg [31:0]    key_hi_cur  [0:MAX_SPARSE-1];
+reg [63:0]    vkey_reg [0:VOCAB_TABLES-1];   // key of each vocabulary table's feature
+reg [63:0]    hkey_reg [0:HOTSET_TABLES-1];  // key of each hot table's feature
 
 wire busy;
 wire bf_s_ready;
@@ -245,31 +210,22 @@ wire i_fire = i_tvalid && i_tready;
 wire issue  = i_fire && i_need;
 wire pop;
 
-reg [9:0] wl, wh;
-always @* begin
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        wl = 10'd3 + {3'd0, cfg_n_dense} + 10'd2 * f[9:0];
-        wh = wl + 10'd1;
-        key_lo_cur[f] = ({1'b0, ib_reg} == wl[9:5]) ? i_tdata[32*wl[4:0] +: 32] : key_lo_reg[f];
-        key_hi_cur[f] = ({1'b0, ib_reg} == wh[9:5]) ? i_tdata[32*wh[4:0] +: 32] : key_hi_reg[f];
-    end
-end
-
-always @(posedge clk) begin
+always @(posedge clk) begin : capture
+    reg [1023:0] ab;   // the beat as aligned 64-bit lanes
+    integer t;
     if (i_fire) begin
+        ab = shift_row ? {i_tdata[991:0], iw31_reg} : i_tdata;
+        for (t = 0; t < VOCAB_TABLES; t = t + 1)
+            if (cfg_vocab_lane[8*t+4 +: 4] == ib_reg) vkey_reg[t] <= ab[64*cfg_vocab_lane[8*t +: 4] +: 64];
+        for (t = 0; t < HOTSET_TABLES; t = t + 1)
+            if (cfg_hotset_lane[8*t+4 +: 4] == ib_reg) hkey_reg[t] <= ab[64*cfg_hotset_lane[8*t +: 4] +: 64];
+        iw31_reg <= i_tdata[1023:992];
         ib_reg <= i_tlast ? 4'd0 : (ib_reg == 4'hF ? ib_reg : ib_reg + 4'd1);
         if (ib_reg == 4'd0) ikept_reg <= i_kept;
-        for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-            key_lo_reg[f] <= key_lo_cur[f];
-            key_hi_reg[f] <= key_hi_cur[f];
-        end
     end
     req_valid_reg <= issue;
-    if (issue) begin
-        req_mode_reg <= cfg_mode;
-        for (f = 0; f < MAX_SPARSE; f = f + 1) req_key_reg[f] <= {key_hi_cur[f], key_lo_cur[f]};
-    end
-    credits_reg <= credits_reg + {{(CRW-1){1'b0}}, issue} - {{(CRW-1){1'b0}}, pop};
+    if (issue) req_mode_reg <= cfg_mode;
+    if (issue != pop) credits_reg <= issue ? credits_reg + 1'b1 : credits_reg - 1'b1;
     if (rst) begin
         ib_reg        <= 4'd0;
         req_valid_reg <= 1'b0;
@@ -278,62 +234,82 @@ always @(posedge clk) begin
 end
 
 // ------------------------------------------------------------------ vocabulary tables
-wire [ID_W-1:0] vid [0:VOCAB_TABLES-1];
-wire [VOCAB_TABLES-1:0] vt_busy;
-wire [VOCAB_TABLES-1:0] vt_valid;
-wire [31:0] vt_overflow [0:VOCAB_TABLES-1];
-wire [31:0] vt_assigned [0:VOCAB_TABLES-1];
+wire [NU-1:0]     u_busy;
+wire [NU-1:0]     u_valid;
 wire [VID_DW-1:0] vid_flat;
+wire [VOCAB_TABLES*32-1:0] vt_overflow, vt_assigned;
 
-genvar gt;
+genvar gu, gt;
 generate
-for (gt = 0; gt < VOCAB_TABLES; gt = gt + 1) begin : gen_vocab
+for (gu = 0; gu < NU; gu = gu + 1) begin : gen_vocab
+    localparam T0 = gu * VOCAB_SHARE;
+    localparam NT = (VOCAB_TABLES - T0 < VOCAB_SHARE) ? VOCAB_TABLES - T0 : VOCAB_SHARE;
+    wire [NT*64-1:0] keys;
+    for (gt = 0; gt < NT; gt = gt + 1) begin : gen_key
+        assign keys[64*gt +: 64] = vkey_reg[T0 + gt];
+    end
     vocab_table #(
-        .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8)
+        .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8), .TABLES(NT)
     ) vocab_inst (
         .clk(clk), .rst(rst),
         .cfg_threshold(cfg_threshold),
         .cmd_clear(cmd_clear),
         .s_valid(req_valid_reg),
-        .s_key(req_key_reg[vt_feat_reg[gt]]),
+        .s_key(keys),
         .s_count(req_mode_reg),
-        .s_enable(vt_en_reg[gt]),
-        .m_valid(vt_valid[gt]),
-        .m_id(vid[gt]),
-        .status_busy(vt_busy[gt]),
-        .status_overflow(vt_overflow[gt]),
-        .status_assigned(vt_assigned[gt])
+        .s_enable(cfg_vocab_enable[T0 +: NT]),
+        .m_valid(u_valid[gu]),
+        .m_id(vid_flat[T0*ID_W +: NT*ID_W]),
+        .status_busy(u_busy[gu]),
+        .status_overflow(vt_overflow[T0*32 +: NT*32]),
+        .status_assigned(vt_assigned[T0*32 +: NT*32])
     );
-    assign vid_flat[gt*ID_W +: ID_W] = vid[gt];
 end
 endgenerate
 
-assign busy = |vt_busy;
-wire v_valid = vt_valid[0];
-wire [VOCAB_TABLES-1:0] unused_vt_valid = vt_valid;
+assign busy = |u_busy;
+// unit 0 has the most tables sharing its hash unit, so it answers last; the others hold their ids
+wire v_valid = u_valid[0];
+wire [NU-1:0] unused_u_valid = u_valid;
 
-// keys of the hot tables' features, delayed to meet the vocabulary results
-reg [63:0] hkey_dly [0:HOTSET_TABLES-1][0:VLAT-1];
-integer d;
-always @(posedge clk) begin
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        hkey_dly[t][0] <= req_key_reg[ht_feat_reg[t]];
-        for (d = 1; d < VLAT; d = d + 1) hkey_dly[t][d] <= hkey_dly[t][d-1];
+// hot tables' keys wait here (one entry per request, LUTRAM) for the vocabulary results
+reg [HOTSET_TABLES*64-1:0] hkf_mem [0:RESULT_DEPTH-1];
+reg [RAW-1:0]              hkf_wr_reg, hkf_rd_reg;
+
+always @(posedge clk) begin : hkey_fifo
+    reg [HOTSET_TABLES*64-1:0] hk;
+    integer h;
+    if (req_valid_reg) begin
+        for (h = 0; h < HOTSET_TABLES; h = h + 1) hk[64*h +: 64] = hkey_reg[h];
+        hkf_mem[hkf_wr_reg] <= hk;
+        hkf_wr_reg <= hkf_wr_reg + 1'b1;
+    end
+    if (v_valid) hkf_rd_reg <= hkf_rd_reg + 1'b1;
+    if (rst) begin
+        hkf_wr_reg <= {RAW{1'b0}};
+        hkf_rd_reg <= {RAW{1'b0}};
     end
 end
 
 // ------------------------------------------------------------------ hot-set tables
 reg             hq_valid_reg;
 reg [63:0]      hq_reg [0:HOTSET_TABLES-1];
-wire            hot_valid [0:HOTSET_TABLES-1];
-wire            hot_hit   [0:HOTSET_TABLES-1];
-wire [SLOT_W-1:0] hot_slot [0:HOTSET_TABLES-1];
-wire [HOT_DW-1:0] hot_flat;
+wire [HOTSET_TABLES-1:0] hot_valid;
+wire [HOTSET_TABLES-1:0] hot_hit;
+wire [HOTSET_TABLES*SLOT_W-1:0] hot_slot;
 
-always @(posedge clk) begin
+always @(posedge clk) begin : hot_query
+    reg [HOTSET_TABLES*64-1:0] hk;
+    reg [VT_W-1:0]             vt;
+    integer t;
     hq_valid_reg <= v_valid;
-    for (t = 0; t < HOTSET_TABLES; t = t + 1)
-        hq_reg[t] <= ht_isv_reg[t] ? {{(64-ID_W){1'b0}}, vid[ht_vt_reg[t]]} : hkey_dly[t][VLAT-1];
+    if (v_valid) begin
+        hk = hkf_mem[hkf_rd_reg];
+        for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
+            vt = cfg_hotset_vocab_table[8*t +: VT_W];
+            hq_reg[t] <= cfg_hotset_from_vocab[t] ? {{(64-ID_W){1'b0}}, vid_flat[ID_W*vt +: ID_W]} : hk[64*t +: 64];
+        end
+    end
     if (rst) hq_valid_reg <= 1'b0;
 end
 
@@ -354,14 +330,40 @@ for (gt = 0; gt < HOTSET_TABLES; gt = gt + 1) begin : gen_hot
         .s_q(hq_reg[gt]),
         .m_valid(hot_valid[gt]),
         .m_hit(hot_hit[gt]),
-        .m_slot(hot_slot[gt])
+        .m_slot(hot_slot[gt*SLOT_W +: SLOT_W])
     );
-    assign hot_flat[gt*(SLOT_W+1) +: SLOT_W+1] = {hot_hit[gt] && ht_en_reg[gt], hot_slot[gt]};
     wire [14-HLOG:0] unused_count = cfg_hotset_count[gt*16+HLOG+1 +: 15-HLOG];
 end
 endgenerate
 
 assign tbl_hot_rdata = 32'd0;  // the hot window is write-only
+wire [HOTSET_TABLES-1:0] unused_hot_valid = hot_valid;
+
+// popular flag and lookup / hit counts of the row (the hot tables answer together)
+reg              hr_valid_reg;
+reg [HOT_DW-1:0] hr_data_reg;
+
+always @(posedge clk) begin : hot_done
+    reg [HCW-1:0] nl, nh;
+    reg           pop_row;
+    integer t;
+    hr_valid_reg <= hot_valid[0];
+    if (hot_valid[0]) begin
+        nl = {HCW{1'b0}};
+        nh = {HCW{1'b0}};
+        pop_row = 1'b1;
+        for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
+            if (cfg_hotset_enable[t]) begin
+                nl = nl + 1'b1;
+                if (hot_hit[t]) nh = nh + 1'b1;
+                else pop_row = 1'b0;
+            end
+        end
+        hr_data_reg <= {cfg_hot_split ? nl : {HCW{1'b0}}, cfg_hot_split ? nh : {HCW{1'b0}},
+                        !cfg_hot_split || pop_row, hot_slot};
+    end
+    if (rst) hr_valid_reg <= 1'b0;
+end
 
 // ------------------------------------------------------------------ result FIFOs
 wire              vf_valid, hf_valid;
@@ -396,7 +398,7 @@ axis_fifo #(
     .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) hot_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(hot_flat), .s_axis_tkeep(1'b1), .s_axis_tvalid(hot_valid[0]), .s_axis_tready(unused_hf_ready),
+    .s_axis_tdata(hr_data_reg), .s_axis_tkeep(1'b1), .s_axis_tvalid(hr_valid_reg), .s_axis_tready(unused_hf_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(hf_data), .m_axis_tkeep(unused_hf_keep), .m_axis_tvalid(hf_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_hf_last), .m_axis_tuser(unused_hf_user),
@@ -419,76 +421,93 @@ axis_fifo #(
     .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) beat_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(i_tdata), .s_axis_tkeep(i_tkeep), .s_axis_tvalid(i_tvalid && i_tready),
+    .s_axis_tdata(i_tdata), .s_axis_tkeep(i_tkeep), .s_axis_tvalid(i_fire),
     .s_axis_tready(bf_s_ready), .s_axis_tlast(i_tlast), .s_axis_tuser(1'b0),
     .m_axis_tdata(b_tdata), .m_axis_tkeep(b_tkeep), .m_axis_tvalid(b_tvalid), .m_axis_tready(b_tready),
     .m_axis_tlast(b_tlast), .m_axis_tuser(unused_b_user),
     .status_level(unused_b_lvl), .status_high_water(b_hwm16[BLW-1:0]), .status_hwm_clear(1'b0)
 );
 
-// ------------------------------------------------------------------ patch and output
-reg  [3:0]  ob_reg;
-reg         okept_reg;
-wire        o_kept = (ob_reg == 4'd0) ? !(b_tdata[32+24] || b_tdata[32+26]) : okept_reg;
-wire        o_tready;
-wire        o_tvalid = b_tvalid && (!o_kept || (vf_valid && hf_valid));
-assign b_tready = o_tready && (!o_kept || (vf_valid && hf_valid));
-wire        o_fire = b_tvalid && b_tready;
-assign pop = o_fire && b_tlast && o_kept;
-
-reg                  popular;
-reg [MAX_SPARSE-1:0] f_hit;
-reg [MAX_SPARSE-1:0] repl;
-reg [31:0]           rval [0:MAX_SPARSE-1];
-reg [1023:0]         o_tdata;
-reg [9:0]            gw, sidx;
-reg [6:0]            n_lookups, n_hits;
-integer p;
-
-always @* begin
-    popular = 1'b1;
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_hit[f] = hf_data[f_ht_reg[f]*(SLOT_W+1) + SLOT_W];
-        if (f_hot_reg[f] && !f_hit[f]) popular = 1'b0;
-    end
-    if (!cfg_hot_split) popular = 1'b1;
-    n_lookups = 7'd0;
-    n_hits = 7'd0;
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        if (cfg_hot_split && f_hot_reg[f]) begin
-            n_lookups = n_lookups + 7'd1;
-            if (f_hit[f]) n_hits = n_hits + 7'd1;
-        end
-        if (cfg_hot_split && popular && f_hot_reg[f]) begin
-            repl[f] = 1'b1;
-            rval[f] = {{(32-SLOT_W){1'b0}}, hf_data[f_ht_reg[f]*(SLOT_W+1) +: SLOT_W]};
-        end else begin
-            repl[f] = f_vocab_reg[f];
-            rval[f] = {{(32-ID_W){1'b0}}, vf_data[f_vt_reg[f]*ID_W +: ID_W]};
-        end
-    end
-    o_tdata = b_tdata;
-    gw = 10'd0;
-    sidx = 10'd0;
-    if (o_kept && !cfg_mode) begin
-        if (ob_reg == 4'd0) o_tdata[32 + 25] = popular;
-        for (p = 0; p < 32; p = p + 1) begin
-            gw   = {1'b0, ob_reg, 5'b00000} + p[9:0];
-            sidx = gw - 10'd3 - {3'd0, cfg_n_dense};
-            for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-                if (gw >= 10'd3 + {3'd0, cfg_n_dense} && sidx[9:1] == f[8:0] && repl[f])
-                    o_tdata[32*p +: 32] = sidx[0] ? 32'd0 : rval[f];
-            end
-        end
-    end
-end
+// ------------------------------------------------------------------ patch map (16 beats x 16 lanes)
+// one LUTRAM row per beat, all 16 lanes' entries side by side (one read per output beat)
+reg [16*PE_W-1:0] pmap_mem [0:15];
 
 always @(posedge clk) begin
-    if (o_fire) begin
+    if (tbl_patch_we)
+        pmap_mem[tbl_patch_addr[7:4]][PE_W*tbl_patch_addr[3:0] +: PE_W] <=
+            {tbl_patch_wdata[24], tbl_patch_wdata[16 +: HT_W], tbl_patch_wdata[8], tbl_patch_wdata[0 +: VT_W]};
+end
+assign tbl_patch_rdata = 32'd0;  // write-only
+
+// ------------------------------------------------------------------ patch and output
+reg  [3:0]   ob_reg;
+reg          okept_reg;
+reg          ozero_reg;         // shifted rows: word 0 of the next beat is the hi word of a replaced lane
+reg          p_valid_reg;
+reg [1023:0] p_data_reg;
+reg [127:0]  p_keep_reg;
+reg          p_last_reg;
+wire         o_tready;
+wire         o_kept = (ob_reg == 4'd0) ? !(b_tdata[32+24] || b_tdata[32+26]) : okept_reg;
+wire         p_ready = !p_valid_reg || o_tready;
+assign b_tready = p_ready && (!o_kept || (vf_valid && hf_valid));
+wire         b_fire = b_tvalid && b_tready;
+assign pop = b_fire && b_tlast && o_kept;
+
+wire             popular   = hf_data[HOTSET_TABLES*SLOT_W];
+wire [HCW-1:0]   n_hits    = hf_data[HOTSET_TABLES*SLOT_W + 1 +: HCW];
+wire [HCW-1:0]   n_lookups = hf_data[HOTSET_TABLES*SLOT_W + 1 + HCW +: HCW];
+
+always @(posedge clk) begin : patch
+    reg [1023:0]      pd;
+    reg [16*PE_W-1:0] row;
+    reg [PE_W-1:0]    e;
+    reg [31:0]        v;
+    reg               rp, z;
+    integer           l;
+    if (b_fire) begin
+        pd = b_tdata;
+        z = 1'b0;
+        if (o_kept && !cfg_mode) begin
+            if (ob_reg == 4'd0) pd[32 + 25] = popular;
+            if (shift_row && ozero_reg) pd[31:0] = 32'd0;
+            row = pmap_mem[ob_reg];
+            for (l = 0; l < 16; l = l + 1) begin
+                e = row[PE_W*l +: PE_W];
+                rp = 1'b0;
+                v = 32'd0;
+                if (cfg_hot_split && popular && e[PE_W-1]) begin
+                    rp = 1'b1;
+                    v[SLOT_W-1:0] = hf_data[SLOT_W*e[VT_W+1 +: HT_W] +: SLOT_W];
+                end else if (e[VT_W]) begin
+                    rp = 1'b1;
+                    v[ID_W-1:0] = vf_data[ID_W*e[VT_W-1:0] +: ID_W];
+                end
+                if (rp) begin
+                    if (shift_row) begin
+                        pd[32*(2*l+1) +: 32] = v;
+                        if (l < 15) pd[32*(2*l+2) +: 32] = 32'd0;
+                        else z = 1'b1;
+                    end else begin
+                        pd[64*l +: 64] = {32'd0, v};
+                    end
+                end
+            end
+        end
+        p_data_reg <= pd;
+        p_keep_reg <= b_tkeep;
+        p_last_reg <= b_tlast;
+        ozero_reg  <= z && !b_tlast;
         ob_reg <= b_tlast ? 4'd0 : (ob_reg == 4'hF ? ob_reg : ob_reg + 4'd1);
         if (ob_reg == 4'd0) okept_reg <= o_kept;
     end
-    if (rst) ob_reg <= 4'd0;
+    if (b_fire) p_valid_reg <= 1'b1;
+    else if (o_tready) p_valid_reg <= 1'b0;
+    if (rst) begin
+        ob_reg      <= 4'd0;
+        ozero_reg   <= 1'b0;
+        p_valid_reg <= 1'b0;
+    end
 end
 
 wire [0:0] unused_o_user;
@@ -497,8 +516,8 @@ axis_register #(
     .USER_WIDTH(1), .REG_TYPE(2)
 ) out_reg_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(o_tdata), .s_axis_tkeep(b_tkeep), .s_axis_tvalid(o_tvalid),
-    .s_axis_tready(o_tready), .s_axis_tlast(b_tlast), .s_axis_tuser(1'b0),
+    .s_axis_tdata(p_data_reg), .s_axis_tkeep(p_keep_reg), .s_axis_tvalid(p_valid_reg),
+    .s_axis_tready(o_tready), .s_axis_tlast(p_last_reg), .s_axis_tuser(1'b0),
     .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(unused_o_user)
 );
@@ -511,8 +530,8 @@ always @(posedge clk) begin
         rows_reg <= rows_reg + 48'd1;
         if (!cfg_mode) begin
             popular_reg <= popular_reg + {47'd0, popular};
-            lookups_reg <= lookups_reg + {41'd0, n_lookups};
-            hits_reg    <= hits_reg + {41'd0, n_hits};
+            lookups_reg <= lookups_reg + {{(48-HCW){1'b0}}, n_lookups};
+            hits_reg    <= hits_reg + {{(48-HCW){1'b0}}, n_hits};
         end
     end
     if (rst || cmd_clear) begin
@@ -533,7 +552,7 @@ wire [VT_W-1:0] stat_t = tbl_vocab_stat_addr[VT_W-1:0];
 always @(posedge clk) begin
     if (tbl_vocab_stat_re) begin
         if ({{(32-VT_W){1'b0}}, stat_t} >= VOCAB_TABLES) stat_rdata_reg <= 32'd0;
-        else stat_rdata_reg <= tbl_vocab_stat_addr[VT_W] ? vt_assigned[stat_t] : vt_overflow[stat_t];
+        else stat_rdata_reg <= tbl_vocab_stat_addr[VT_W] ? vt_assigned[32*stat_t +: 32] : vt_overflow[32*stat_t +: 32];
     end
 end
 assign tbl_vocab_stat_rdata = stat_rdata_reg;

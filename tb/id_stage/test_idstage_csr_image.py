@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from host_runtime.csr_image.idstage import PRODUCT_PARAMS, IdStageParams, idstage_csr_image
+from host_runtime.csr_image.idstage import PRODUCT_PARAMS, IdStageParams, feature_lane, idstage_csr_image, patch_address
 from host_runtime.spec import load_spec
 from models.decode_text import decode_text
 from models.transform import TransformState
@@ -21,10 +21,11 @@ def test_yaml_matches_product_params() -> None:
     doc = yaml.safe_load(YAML.read_text())
     arrays = {a["name"]: a for a in doc["arrays"]}
     tables = {t["name"]: t["words"] for t in doc["tables"]}
-    assert arrays["sparse"]["count"] == PRODUCT_PARAMS.max_sparse
+    assert arrays["vocab"]["count"] == PRODUCT_PARAMS.vocab_tables
     assert arrays["hotset"]["count"] == PRODUCT_PARAMS.hotset_tables
     assert tables["hot"] == PRODUCT_PARAMS.hot_words
     assert tables["vocab_stat"] == PRODUCT_PARAMS.stat_words
+    assert tables["patch"] == PRODUCT_PARAMS.patch_words
 
 
 @pytest.mark.parametrize("preset", ["criteo_dlrm", "criteo_torchrec", "criteo_presto", "criteo_hotline"])
@@ -35,7 +36,9 @@ def test_presets_fit(preset: str) -> None:
     assert img["n_sparse"] == len(spec.sparse)
     assert len(img["hot"]) == PRODUCT_PARAMS.hot_words
     if preset == "criteo_hotline":
-        assert img["hot_split"] == 1 and sum(img["sparse_hot"]) == 26
+        assert img["hot_split"] == 1 and sum(img["hotset_enable"]) == 26 and not any(img["hotset_from_vocab"])
+        assert img["hotset_lane"] == [feature_lane(13, f) for f in range(26)]
+        assert all(img["patch"][patch_address(13, f)] == f << 16 | 1 << 24 for f in range(26))
         hs = state.hotsets[0]
         assert hs is not None and img["hotset_count"][0] == len(hs)
         # entry 0 of table 0: the smallest hot id and its slot
@@ -43,13 +46,16 @@ def test_presets_fit(preset: str) -> None:
         assert img["hot"][0] | img["hot"][1] << 32 == lo
         assert int(hs.ids[img["hot"][2]]) == lo
     if preset == "criteo_torchrec":
-        assert img["threshold"] == 3 and img["sparse_vocab_table"][:26] == list(range(26))
+        assert img["threshold"] == 3 and img["vocab_enable"] == [1] * 26
+        assert img["vocab_lane"] == [feature_lane(13, f) for f in range(26)] == list(range(8, 34))
+        assert all(img["patch"][patch_address(13, f)] == f | 1 << 8 for f in range(26))
+        assert sum(1 for w in img["patch"] if w) == 26
 
 
 def test_refusals_name_the_feature() -> None:
     spec = load_spec("criteo_torchrec")
     small = IdStageParams(vocab_buckets=16, vocab_ways=2)
-    with pytest.raises(ValueError, match=r"C1: vocabulary table 65536 buckets x 4 ways, but the id stage is built with 16 x 2"):
+    with pytest.raises(ValueError, match=r"C1: vocabulary table 8192 buckets x 4 ways, but the id stage is built with 16 x 2"):
         idstage_csr_image(spec, None, small)
     with pytest.raises(ValueError, match=r"C26: more than 25 vocabulary features"):
         idstage_csr_image(spec, None, dataclasses.replace(PRODUCT_PARAMS, vocab_tables=25))
