@@ -54,7 +54,7 @@ class TopParams:
     def product(cls, lanes: int = 2, lane_bytes: int = 32) -> "TopParams":
         """The build every preset runs on (the table sizes of rtl/top/csr/*.yaml's product parameters):
         one cached Verilator build serves them all."""
-        return cls(lanes=lanes, lane_bytes=lane_bytes, vocab_tables=26, vocab_buckets=1 << 16, vocab_ways=4,
+        return cls(lanes=lanes, lane_bytes=lane_bytes, vocab_tables=26, vocab_buckets=1 << 13, vocab_ways=4,
                    hotset_tables=26, hotset_capacity=4096, pack_max_rows=2048)
 
     @classmethod

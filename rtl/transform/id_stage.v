@@ -142,7 +142,6 @@ localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
 localparam HCW         = $clog2(HOTSET_TABLES + 1);          // hot lookups / hits per row
 localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
-localparam NU          = (VOCAB_TABLES + VOCAB_SHARE - 1) / VOCAB_SHARE;  // hash units
 localparam PE_W        = VT_W + 1 + HT_W + 1;               // patch map entry: {hot en, hot t, vocab en, vocab t}
 localparam RAW         = $clog2(RESULT_DEPTH);
 
@@ -167,7 +166,8 @@ initial begin
 end
 
 wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_patch_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata,
-                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata};
+                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata,
+                       cfg_hotset_vocab_table};
 
 // the row is read one word later when 3 + n_dense is odd, so that every 64-bit key is one lane
 wire shift_row = !cfg_n_dense[0];
@@ -190,154 +190,159 @@ axis_register #(
 );
 
 // ------------------------------------------------------------------ key capture and issue
-reg  [3:0]  ib_reg;            // beat index in the packet (saturating)
-reg         ikept_reg;         // the packet is a kept row (header: not tombstone, not eos)
-reg  [31:0] iw31_reg;          // word 31 of the packet's previous beat (lo word of lane 0 when shifted)
-wire        i_kept = (ib_reg == 4'd0) ? !(i_tdata[32+24] || i_tdata[32+26]) : ikept_reg;
-wire        i_need = i_tlast && i_kept;
+// Beats that fire are aligned (one word later when 3 + n_dense is odd) into ab_reg; the next cycle
+// every table whose feature's lane is in that beat takes its key (a 16:1 lane select per table). The
+// request follows the row's last beat by two cycles.
+reg  [3:0]    ib_reg;          // beat index in the packet (saturating)
+reg           ikept_reg;       // the packet is a kept row (header: not tombstone, not eos)
+reg  [31:0]   iw31_reg;        // word 31 of the packet's previous beat (lo word of lane 0 when shifted)
+wire          i_kept = (ib_reg == 4'd0) ? !(i_tdata[32+24] || i_tdata[32+26]) : ikept_reg;
+wire          i_need = i_tlast && i_kept;
 
+reg           a_valid_reg;     // aligned beat
+reg  [3:0]    a_ib_reg;
+reg           a_issue_reg;     // ... is the last beat of a kept row
+reg  [1023:0] ab_reg;
 reg [CRW-1:0] credits_reg;     // requests issued whose row has not left
-reg           req_valid_reg;   // request: the cycle after the row's last beat
+reg           req_valid_reg;   // request
 reg           req_mode_reg;
-reg [63:0]    vkey_reg [0:VOCAB_TABLES-1];   // key of each vocabulary table's feature
-reg [63:0]    hkey_reg [0:HOTSET_TABLES-1];  // key of each hot table's feature
 
 wire busy;
 wire bf_s_ready;
-wire can_issue = !req_valid_reg && (credits_reg < RESULT_DEPTH);
+wire can_issue = !a_issue_reg && (credits_reg < RESULT_DEPTH);
 assign i_tready = bf_s_ready && !busy && (!i_need || can_issue);
 wire i_fire = i_tvalid && i_tready;
 wire issue  = i_fire && i_need;
 wire pop;
 
-always @(posedge clk) begin : capture
-    reg [1023:0] ab;   // the beat as aligned 64-bit lanes
-    integer t;
+always @(posedge clk) begin
+    a_valid_reg <= i_fire;
+    a_issue_reg <= issue;
     if (i_fire) begin
-        ab = shift_row ? {i_tdata[991:0], iw31_reg} : i_tdata;
-        for (t = 0; t < VOCAB_TABLES; t = t + 1)
-            if (cfg_vocab_lane[8*t+4 +: 4] == ib_reg) vkey_reg[t] <= ab[64*cfg_vocab_lane[8*t +: 4] +: 64];
-        for (t = 0; t < HOTSET_TABLES; t = t + 1)
-            if (cfg_hotset_lane[8*t+4 +: 4] == ib_reg) hkey_reg[t] <= ab[64*cfg_hotset_lane[8*t +: 4] +: 64];
+        ab_reg   <= shift_row ? {i_tdata[991:0], iw31_reg} : i_tdata;
+        a_ib_reg <= ib_reg;
         iw31_reg <= i_tdata[1023:992];
-        ib_reg <= i_tlast ? 4'd0 : (ib_reg == 4'hF ? ib_reg : ib_reg + 4'd1);
+        ib_reg   <= i_tlast ? 4'd0 : (ib_reg == 4'hF ? ib_reg : ib_reg + 4'd1);
         if (ib_reg == 4'd0) ikept_reg <= i_kept;
     end
-    req_valid_reg <= issue;
-    if (issue) req_mode_reg <= cfg_mode;
+    req_valid_reg <= a_issue_reg;
+    if (a_issue_reg) req_mode_reg <= cfg_mode;
     if (issue != pop) credits_reg <= issue ? credits_reg + 1'b1 : credits_reg - 1'b1;
     if (rst) begin
         ib_reg        <= 4'd0;
+        a_valid_reg   <= 1'b0;
+        a_issue_reg   <= 1'b0;
         req_valid_reg <= 1'b0;
         credits_reg   <= {CRW{1'b0}};
     end
 end
 
+// key of each vocabulary table's and each hot table's feature (one process each: the keys are one
+// packed register per kind, no per-table wires in simulation)
+reg [VOCAB_TABLES*64-1:0]  vkey_reg;
+reg [HOTSET_TABLES*64-1:0] hkey_reg;
+
+always @(posedge clk) begin : key_capture
+    integer t;
+    if (a_valid_reg) begin
+        for (t = 0; t < VOCAB_TABLES; t = t + 1)
+            if (cfg_vocab_lane[8*t+4 +: 4] == a_ib_reg) vkey_reg[64*t +: 64] <= ab_reg[64*cfg_vocab_lane[8*t +: 4] +: 64];
+        for (t = 0; t < HOTSET_TABLES; t = t + 1)
+            if (cfg_hotset_lane[8*t+4 +: 4] == a_ib_reg) hkey_reg[64*t +: 64] <= ab_reg[64*cfg_hotset_lane[8*t +: 4] +: 64];
+    end
+end
+
 // ------------------------------------------------------------------ vocabulary tables
-wire [NU-1:0]     u_busy;
-wire [NU-1:0]     u_valid;
+wire              v_valid;
 wire [VID_DW-1:0] vid_flat;
 wire [VOCAB_TABLES*32-1:0] vt_overflow, vt_assigned;
 
-genvar gu, gt;
-generate
-for (gu = 0; gu < NU; gu = gu + 1) begin : gen_vocab
-    localparam T0 = gu * VOCAB_SHARE;
-    localparam NT = (VOCAB_TABLES - T0 < VOCAB_SHARE) ? VOCAB_TABLES - T0 : VOCAB_SHARE;
-    wire [NT*64-1:0] keys;
-    for (gt = 0; gt < NT; gt = gt + 1) begin : gen_key
-        assign keys[64*gt +: 64] = vkey_reg[T0 + gt];
-    end
-    vocab_table #(
-        .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8), .TABLES(NT)
-    ) vocab_inst (
-        .clk(clk), .rst(rst),
-        .cfg_threshold(cfg_threshold),
-        .cmd_clear(cmd_clear),
-        .s_valid(req_valid_reg),
-        .s_key(keys),
-        .s_count(req_mode_reg),
-        .s_enable(cfg_vocab_enable[T0 +: NT]),
-        .m_valid(u_valid[gu]),
-        .m_id(vid_flat[T0*ID_W +: NT*ID_W]),
-        .status_busy(u_busy[gu]),
-        .status_overflow(vt_overflow[T0*32 +: NT*32]),
-        .status_assigned(vt_assigned[T0*32 +: NT*32])
-    );
-end
-endgenerate
-
-assign busy = |u_busy;
-// unit 0 has the most tables sharing its hash unit, so it answers last; the others hold their ids
-wire v_valid = u_valid[0];
-wire [NU-1:0] unused_u_valid = u_valid;
-
-// hot tables' keys wait here (one entry per request, LUTRAM) for the vocabulary results
-reg [HOTSET_TABLES*64-1:0] hkf_mem [0:RESULT_DEPTH-1];
-reg [RAW-1:0]              hkf_wr_reg, hkf_rd_reg;
-
-always @(posedge clk) begin : hkey_fifo
-    reg [HOTSET_TABLES*64-1:0] hk;
-    integer h;
-    if (req_valid_reg) begin
-        for (h = 0; h < HOTSET_TABLES; h = h + 1) hk[64*h +: 64] = hkey_reg[h];
-        hkf_mem[hkf_wr_reg] <= hk;
-        hkf_wr_reg <= hkf_wr_reg + 1'b1;
-    end
-    if (v_valid) hkf_rd_reg <= hkf_rd_reg + 1'b1;
-    if (rst) begin
-        hkf_wr_reg <= {RAW{1'b0}};
-        hkf_rd_reg <= {RAW{1'b0}};
-    end
-end
+vocab_table #(
+    .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8), .TABLES(VOCAB_TABLES), .HASH_SHARE(VOCAB_SHARE)
+) vocab_inst (
+    .clk(clk), .rst(rst),
+    .cfg_threshold(cfg_threshold),
+    .cmd_clear(cmd_clear),
+    .s_valid(req_valid_reg),
+    .s_key(vkey_reg),
+    .s_count(req_mode_reg),
+    .s_enable(cfg_vocab_enable),
+    .m_valid(v_valid),
+    .m_id(vid_flat),
+    .status_busy(busy),
+    .status_overflow(vt_overflow),
+    .status_assigned(vt_assigned)
+);
 
 // ------------------------------------------------------------------ hot-set tables
-reg             hq_valid_reg;
-reg [63:0]      hq_reg [0:HOTSET_TABLES-1];
-wire [HOTSET_TABLES-1:0] hot_valid;
-wire [HOTSET_TABLES-1:0] hot_hit;
-wire [HOTSET_TABLES*SLOT_W-1:0] hot_slot;
+// The hot tables' keys wait in a FIFO (one entry per request, LUTRAM) for the row's vocabulary results;
+// then every hot table gets its query: the vocabulary id of its feature (from_vocab) or the key.
+reg [HOTSET_TABLES*64-1:0] hkf_mem [0:RESULT_DEPTH-1];
+reg [RAW-1:0]              hkf_wr_reg, hkf_rd_reg;
+reg                        hq_valid_reg;
+reg [HOTSET_TABLES*64-1:0] hq_reg;
+wire [HOTSET_TABLES*(HLOG+1)-1:0] hot_count;      // cfg_hotset_count, HLOG+1 bits each
+wire [HOTSET_TABLES*(15-HLOG)-1:0] unused_count;
+
+always @(posedge clk) begin
+    if (req_valid_reg) hkf_mem[hkf_wr_reg] <= hkey_reg;
+end
 
 always @(posedge clk) begin : hot_query
     reg [HOTSET_TABLES*64-1:0] hk;
     reg [VT_W-1:0]             vt;
     integer t;
-    hq_valid_reg <= v_valid;
     if (v_valid) begin
         hk = hkf_mem[hkf_rd_reg];
         for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
             vt = cfg_hotset_vocab_table[8*t +: VT_W];
-            hq_reg[t] <= cfg_hotset_from_vocab[t] ? {{(64-ID_W){1'b0}}, vid_flat[ID_W*vt +: ID_W]} : hk[64*t +: 64];
+            hq_reg[64*t +: 64] <= cfg_hotset_from_vocab[t] ? {{(64-ID_W){1'b0}}, vid_flat[ID_W*vt +: ID_W]}
+                                                           : hk[64*t +: 64];
         end
     end
-    if (rst) hq_valid_reg <= 1'b0;
 end
 
-wire [HT_W-1:0] hw_table = tbl_hot_addr[HOT_ADDR_W-1 -: HT_W];
+always @(posedge clk) begin
+    if (req_valid_reg) hkf_wr_reg <= hkf_wr_reg + 1'b1;
+    if (v_valid) hkf_rd_reg <= hkf_rd_reg + 1'b1;
+    hq_valid_reg <= v_valid;
+    if (rst) begin
+        hkf_wr_reg   <= {RAW{1'b0}};
+        hkf_rd_reg   <= {RAW{1'b0}};
+        hq_valid_reg <= 1'b0;
+    end
+end
 
+genvar gk;
 generate
-for (gt = 0; gt < HOTSET_TABLES; gt = gt + 1) begin : gen_hot
-    hotset_table #(
-        .CAPACITY(HOTSET_CAPACITY)
-    ) hot_inst (
-        .clk(clk), .rst(rst),
-        .wr_en(tbl_hot_we && hw_table == gt),
-        .wr_index(tbl_hot_addr[HLOG+1:2]),
-        .wr_word(tbl_hot_addr[1:0]),
-        .wr_data(tbl_hot_wdata),
-        .cfg_count(cfg_hotset_count[gt*16 +: HLOG+1]),
-        .s_valid(hq_valid_reg),
-        .s_q(hq_reg[gt]),
-        .m_valid(hot_valid[gt]),
-        .m_hit(hot_hit[gt]),
-        .m_slot(hot_slot[gt*SLOT_W +: SLOT_W])
-    );
-    wire [14-HLOG:0] unused_count = cfg_hotset_count[gt*16+HLOG+1 +: 15-HLOG];
+for (gk = 0; gk < HOTSET_TABLES; gk = gk + 1) begin : gen_hcount
+    assign hot_count[(HLOG+1)*gk +: HLOG+1] = cfg_hotset_count[16*gk +: HLOG+1];
+    assign unused_count[(15-HLOG)*gk +: 15-HLOG] = cfg_hotset_count[16*gk+HLOG+1 +: 15-HLOG];
 end
 endgenerate
 
+wire                     hot_valid;
+wire [HOTSET_TABLES-1:0] hot_hit;
+wire [HOTSET_TABLES*SLOT_W-1:0] hot_slot;
+
+hotset_table #(
+    .CAPACITY(HOTSET_CAPACITY), .TABLES(HOTSET_TABLES)
+) hot_inst (
+    .clk(clk), .rst(rst),
+    .wr_en(tbl_hot_we),
+    .wr_table(tbl_hot_addr[HOT_ADDR_W-1 -: HT_W]),
+    .wr_index(tbl_hot_addr[HLOG+1:2]),
+    .wr_word(tbl_hot_addr[1:0]),
+    .wr_data(tbl_hot_wdata),
+    .cfg_count(hot_count),
+    .s_valid(hq_valid_reg),
+    .s_q(hq_reg),
+    .m_valid(hot_valid),
+    .m_hit(hot_hit),
+    .m_slot(hot_slot)
+);
+
 assign tbl_hot_rdata = 32'd0;  // the hot window is write-only
-wire [HOTSET_TABLES-1:0] unused_hot_valid = hot_valid;
 
 // popular flag and lookup / hit counts of the row (the hot tables answer together)
 reg              hr_valid_reg;
@@ -347,8 +352,8 @@ always @(posedge clk) begin : hot_done
     reg [HCW-1:0] nl, nh;
     reg           pop_row;
     integer t;
-    hr_valid_reg <= hot_valid[0];
-    if (hot_valid[0]) begin
+    hr_valid_reg <= hot_valid;
+    if (hot_valid) begin
         nl = {HCW{1'b0}};
         nh = {HCW{1'b0}};
         pop_row = 1'b1;

@@ -1,30 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sluice id stage: TABLES on-chip vocabulary tables sharing one XXH64 unit (docs/spec/sparse.md
+// Sluice id stage: TABLES on-chip vocabulary tables, HASH_SHARE of them per XXH64 unit (docs/spec/sparse.md
 // "Vocabulary", golden model models/vocab.py VocabTable; docs/spec/idstage_rtl.md).
 //
 // Each table is set-associative: BUCKETS (power of two) x WAYS entries. One bucket word holds the
 // bucket's occupancy (ways fill in order 0, 1, ...) and per way {key, count, id}:
-//   bucket(key) = XXH64(key, VOCAB_SEED) & (BUCKETS - 1)       (one xxh64_u64 for the TABLES tables)
+//   bucket(key) = XXH64(key, VOCAB_SEED) & (BUCKETS - 1)
 // Pass 1 (s_count = 1): a stored key's count saturates at C = max(threshold, 1); a new key takes the
 // next free way with count 1; a key that finds its bucket full adds 1 to its table's overflow count
 // (per occurrence). Pass 2 (s_count = 0): a stored key with count >= threshold gets its id (assigned at
 // its first pass-2 occurrence from a per-table counter starting at 2); every other key maps to 1.
 //
 // Request: one key per table (s_key[64*j +: 64] for table j) with a common mode and a per-table enable
-// (s_enable[j] = 0: the request flows through table j without touching it, id 0). Requests must be at
-// least max(2, TABLES) cycles apart (the id stage's issue rule) and none may come while status_busy.
-// The hash unit takes table 0's key in the request cycle and table j's key j cycles later; its
-// results come back in order after its own latency (valid/tag contract only: the keys wait in a
-// KEY_FIFO_DEPTH-entry LUTRAM FIFO, so any hash latency up to 2 x KEY_FIFO_DEPTH - 2 cycles works).
+// (s_enable[j] = 0: the request flows through table j without touching it, id 0). With S =
+// min(HASH_SHARE, TABLES), table j uses hash unit j / S in slot j % S: every unit hashes its slot-0
+// key in the request cycle and its slot-k key k cycles later. Requests must be at least max(2, S)
+// cycles apart (the id stage's issue rule) and none may come while status_busy. The units' results
+// come back in order after their own latency (valid/tag contract only: the keys wait in a
+// KEY_FIFO_DEPTH-entry LUTRAM FIFO, so any hash latency up to 2 x KEY_FIFO_DEPTH - S cycles works).
 // The result (m_valid, m_id[ID_WIDTH*j +: ID_WIDTH] for table j; 0 in pass 1) comes once per request,
-// in order, when the last table has answered; latency = hash latency + TABLES + 3 (10 with the
-// 6-cycle xxh64_u64 and TABLES = 1). No back-pressure: the caller reserves room downstream.
+// in order, when slot S-1 has answered; latency = hash latency + S + 3 (10 with the 6-cycle
+// xxh64_u64 and S = 1). No back-pressure: the caller reserves room downstream.
 //
-// Per table, the read-modify-write pipeline (every stage loads only when its valid bit is set):
-//   edge R    bucket word read (address = hash)            s1
-//   edge R+1  read data registered (the RAM's output register)  s2
-//   edge R+2  way compares, count compares, count + 1      s3
-//   edge R+3  updated word written back, result            (o)
+// Per table, the read-modify-write pipeline (each stage loads only when the valid bit of its slot,
+// shared by the tables of that slot, is set):
+//   edge R    bucket word read (address = hash)                     s1
+//   edge R+1  read data registered (the RAM's output register)      s2
+//   edge R+2  way compares, count compares, count + 1               s3
+//   edge R+3  updated word written back, result                     o
 // The previous request of the same table is at most 3 edges ahead (requests >= 2 cycles apart), so
 // its write may land after this request's read: then (same bucket) the compare stage takes the word
 // that request wrote (wr_word_reg) instead of the RAM data. One forwarding source suffices.
@@ -34,7 +36,7 @@
 //
 // lint-params: BUCKETS=1 WAYS=1 COUNT_WIDTH=1
 // lint-params: BUCKETS=64 WAYS=4 COUNT_WIDTH=8 TABLES=2
-// lint-params: BUCKETS=16 WAYS=2 COUNT_WIDTH=8 TABLES=3
+// lint-params: BUCKETS=16 WAYS=2 COUNT_WIDTH=8 TABLES=5 HASH_SHARE=3
 // synth-params: BUCKETS=8192 WAYS=4 COUNT_WIDTH=8 TABLES=2
 
 `resetall
@@ -48,8 +50,10 @@ module vocab_table #(
     parameter WAYS           = 2,
     // Width of the saturating pass-1 counter and of cfg_threshold (>= 1)
     parameter COUNT_WIDTH    = 8,
-    // Tables sharing the hash unit (1..8); requests at least max(2, TABLES) cycles apart
+    // Tables (1..64)
     parameter TABLES         = 1,
+    // Tables per XXH64 unit (1..8); requests at least max(2, min(HASH_SHARE, TABLES)) cycles apart
+    parameter HASH_SHARE     = 2,
     // Requests that may wait for their hash results (power of two >= 2)
     parameter KEY_FIFO_DEPTH = 16,
     // Width of an id: ids never exceed BUCKETS*WAYS + 1 (derived; do not override)
@@ -77,13 +81,16 @@ module vocab_table #(
 );
 
 localparam [63:0] VOCAB_SEED = 64'h536C75696365566F;  // ASCII "SluiceVo"
+localparam S     = (HASH_SHARE < TABLES) ? HASH_SHARE : TABLES;  // slots per hash unit
+localparam NU    = (TABLES + S - 1) / S;                 // hash units
 localparam BW    = (BUCKETS > 1) ? $clog2(BUCKETS) : 1;  // bucket index width
 localparam OCCW  = $clog2(WAYS + 1);                     // occupancy 0..WAYS
 localparam EW    = 64 + COUNT_WIDTH + ID_WIDTH;          // one way: {id, count, key}
 localparam WORDW = OCCW + WAYS * EW;                     // bucket word: {ways..., occ}
-localparam TW    = (TABLES > 1) ? $clog2(TABLES) : 1;    // hash tag: table index
+localparam TW    = (S > 1) ? $clog2(S) : 1;              // hash tag: slot
 localparam KAW   = $clog2(KEY_FIFO_DEPTH);
 localparam KFW   = TABLES + 1 + TABLES * 64;             // key FIFO entry: {enable, count, keys}
+localparam FEEDW = (S > 1) ? (S - 1) * 64 : 64;
 localparam [ID_WIDTH-1:0] FIRST_ID = 2;
 localparam [31:0] LAST_BUCKET = BUCKETS - 1;
 
@@ -92,8 +99,8 @@ initial begin
         $error("Error: BUCKETS must be a power of two >= 1 (instance %m)");
         $finish;
     end
-    if (WAYS < 1 || COUNT_WIDTH < 1 || TABLES < 1 || TABLES > 8) begin
-        $error("Error: WAYS and COUNT_WIDTH must be >= 1, TABLES 1..8 (instance %m)");
+    if (WAYS < 1 || COUNT_WIDTH < 1 || TABLES < 1 || TABLES > 64 || HASH_SHARE < 1 || HASH_SHARE > 8) begin
+        $error("Error: WAYS and COUNT_WIDTH >= 1, TABLES 1..64, HASH_SHARE 1..8 (instance %m)");
         $finish;
     end
     if (KEY_FIFO_DEPTH < 2 || (KEY_FIFO_DEPTH & (KEY_FIFO_DEPTH - 1)) != 0) begin
@@ -106,53 +113,28 @@ initial begin
     end
 end
 
-// ------------------------------------------------------------------ key FIFO and hash feed
+// ------------------------------------------------------------------ key FIFO
 // Entry written at the request, read (LUTRAM, asynchronous) while the request's hash results come
-// out, popped with the last table's result.
+// out, popped with slot S-1's results.
 reg [KFW-1:0] kf_mem [0:KEY_FIFO_DEPTH-1];
 reg [KAW-1:0] kf_wr_reg, kf_rd_reg;
-localparam FEEDW = (TABLES > 1) ? (TABLES - 1) * 64 : 64;
-reg [FEEDW-1:0] feed_key_reg;           // keys 1..TABLES-1 of the request, fed one per cycle (shifted)
-reg [TW-1:0]  feed_idx_reg;             // next table index to feed (0: nothing pending)
+reg [TW-1:0]  feed_idx_reg;             // slot fed this cycle after the request (0: none)
+wire          feeding = (feed_idx_reg != {TW{1'b0}});
 
-wire [63:0] h_hash;
-wire [TW-1:0] h_tag;
-wire        h_valid;
-wire        unused_h_ready;
-wire        feeding = (feed_idx_reg != {TW{1'b0}});
-wire [63:0] h_in_key = feeding ? feed_key_reg[63:0] : s_key[63:0];
-
-xxh64_u64 #(
-    .TAG_WIDTH(TW)
-) hash_inst (
-    .clk(clk),
-    .rst(rst),
-    .s_key(h_in_key),
-    .s_seed(VOCAB_SEED),
-    .s_tag(feeding ? feed_idx_reg : {TW{1'b0}}),
-    .s_valid(s_valid || feeding),
-    .s_ready(unused_h_ready),
-    .m_hash(h_hash),
-    .m_tag(h_tag),
-    .m_valid(h_valid),
-    .m_ready(1'b1)
-);
+wire [NU*64-1:0] u_hash;
+wire [TW-1:0]    h_tag;
+wire             h_valid;
 
 always @(posedge clk) begin
     if (s_valid) begin
         kf_mem[kf_wr_reg] <= {s_enable, s_count, s_key};
         kf_wr_reg <= kf_wr_reg + 1'b1;
     end
-    if (TABLES > 1) begin
-        if (s_valid) begin
-            feed_idx_reg <= {{(TW-1){1'b0}}, 1'b1};
-            feed_key_reg <= s_key[TABLES*64-1 -: FEEDW];
-        end else if (feeding) begin
-            feed_idx_reg <= ({{(32-TW){1'b0}}, feed_idx_reg} == TABLES - 1) ? {TW{1'b0}} : feed_idx_reg + 1'b1;
-            feed_key_reg <= feed_key_reg >> 64;
-        end
+    if (S > 1) begin
+        if (s_valid) feed_idx_reg <= {{(TW-1){1'b0}}, 1'b1};
+        else if (feeding) feed_idx_reg <= ({{(32-TW){1'b0}}, feed_idx_reg} == S - 1) ? {TW{1'b0}} : feed_idx_reg + 1'b1;
     end
-    if (h_valid && {{(32-TW){1'b0}}, h_tag} == TABLES - 1) kf_rd_reg <= kf_rd_reg + 1'b1;
+    if (h_valid && {{(32-TW){1'b0}}, h_tag} == S - 1) kf_rd_reg <= kf_rd_reg + 1'b1;
     if (rst) begin
         kf_wr_reg    <= {KAW{1'b0}};
         kf_rd_reg    <= {KAW{1'b0}};
@@ -160,9 +142,76 @@ always @(posedge clk) begin
     end
 end
 
+// ------------------------------------------------------------------ hash units (lockstep)
+genvar gu, gj;
+generate
+for (gu = 0; gu < NU; gu = gu + 1) begin : gen_hash
+    localparam J0 = gu * S;
+    localparam NS = (TABLES - J0 < S) ? TABLES - J0 : S;  // slots used by this unit
+    reg  [FEEDW-1:0] feed_key_reg;      // keys of slots 1..S-1, fed one per cycle (shifted)
+    wire [63:0]      in_key = feeding ? feed_key_reg[63:0] : s_key[64*J0 +: 64];
+    wire             unused_ready, m_valid_u;
+    wire [TW-1:0]    m_tag_u;
+    if (NS > 1) begin : gen_feed
+        always @(posedge clk) begin
+            if (s_valid) feed_key_reg <= {{(FEEDW-64*(NS-1)){1'b0}}, s_key[64*(J0+1) +: 64*(NS-1)]};
+            else if (feeding) feed_key_reg <= feed_key_reg >> 64;
+        end
+    end else begin : gen_nofeed
+        always @(posedge clk) feed_key_reg <= {FEEDW{1'b0}};
+    end
+    xxh64_u64 #(
+        .TAG_WIDTH(TW)
+    ) hash_inst (
+        .clk(clk),
+        .rst(rst),
+        .s_key(in_key),
+        .s_seed(VOCAB_SEED),
+        .s_tag(feed_idx_reg),
+        .s_valid(s_valid || feeding),
+        .s_ready(unused_ready),
+        .m_hash(u_hash[64*gu +: 64]),
+        .m_tag(m_tag_u),
+        .m_valid(m_valid_u),
+        .m_ready(1'b1)
+    );
+    if (gu == 0) begin : gen_ref
+        assign h_valid = m_valid_u;   // every unit runs in lockstep with unit 0
+        assign h_tag   = m_tag_u;
+    end else begin : gen_other
+        wire [TW:0] unused_out = {m_valid_u, m_tag_u};
+    end
+end
+endgenerate
+
 wire [KFW-1:0] kf_head = kf_mem[kf_rd_reg];
-wire [BW-1:0]  h_bucket = (BUCKETS > 1) ? h_hash[BW-1:0] : {BW{1'b0}};
-wire [63:0]    unused_hash = h_hash;
+
+// ------------------------------------------------------------------ shared valid pipeline per slot
+reg  [S-1:0] s1v_reg, s2v_reg, s3v_reg, ov_reg;
+reg          s1c_reg, s2c_reg, s3c_reg;  // the request's mode (1 = count) at stages s1..s3
+wire [S-1:0] hv;
+
+generate
+for (gj = 0; gj < S; gj = gj + 1) begin : gen_hv
+    assign hv[gj] = h_valid && {{(32-TW){1'b0}}, h_tag} == gj;
+end
+endgenerate
+
+always @(posedge clk) begin
+    s1v_reg <= hv;
+    s2v_reg <= s1v_reg;
+    s3v_reg <= s2v_reg;
+    ov_reg  <= s3v_reg;
+    if (h_valid) s1c_reg <= kf_head[TABLES*64];
+    s2c_reg <= s1c_reg;
+    s3c_reg <= s2c_reg;
+    if (rst) begin
+        s1v_reg <= {S{1'b0}};
+        s2v_reg <= {S{1'b0}};
+        s3v_reg <= {S{1'b0}};
+        ov_reg  <= {S{1'b0}};
+    end
+end
 
 // ------------------------------------------------------------------ clear sweep (all tables)
 reg          clr_busy_reg;
@@ -183,78 +232,74 @@ wire [COUNT_WIDTH-1:0] cap = (cfg_threshold == {COUNT_WIDTH{1'b0}}) ? {{(COUNT_W
                                                                    : cfg_threshold;
 
 // ------------------------------------------------------------------ one read-modify-write pipeline per table
-wire [TABLES-1:0] o_valid;
-
-genvar gj;
 generate
 for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
+    localparam K = gj % S;     // slot
+    localparam U = gj / S;     // hash unit
     reg [WORDW-1:0] mem [0:BUCKETS-1];
 
-    // s1: request of this table, bucket word being read
-    reg             s1_valid_reg, s1_en_reg, s1_count_reg, s1_fwd_reg;
+    // s1: bucket word being read
+    reg             s1_en_reg, s1_fwd_reg;
     reg [63:0]      s1_key_reg;
     reg [BW-1:0]    s1_bucket_reg;
     reg [WORDW-1:0] rd_reg;
     // s2: the word read, registered
-    reg             s2_valid_reg, s2_en_reg, s2_count_reg, s2_fwd_reg;
+    reg             s2_en_reg, s2_fwd_reg;
     reg [63:0]      s2_key_reg;
     reg [BW-1:0]    s2_bucket_reg;
     reg [WORDW-1:0] rd2_reg;
     // s3: compares
-    reg             s3_valid_reg, s3_en_reg, s3_count_reg, s3_free_reg;
+    reg             s3_en_reg, s3_free_reg;
     reg [63:0]      s3_key_reg;
     reg [BW-1:0]    s3_bucket_reg;
     reg [WORDW-1:0] s3_word_reg;
     reg [WAYS-1:0]  s3_eq_reg, s3_lt_reg, s3_ge_reg, s3_iz_reg;
-    reg [COUNT_WIDTH-1:0] s3_inc_reg [0:WAYS-1];
+    reg [WAYS*COUNT_WIDTH-1:0] s3_inc_reg;
     // last written word (forwarding source), result, counters
     reg [WORDW-1:0]    wr_word_reg;
-    reg                o_valid_reg;
     reg [ID_WIDTH-1:0] o_id_reg;
     reg [ID_WIDTH-1:0] next_id_reg;
     reg [31:0]         overflow_reg;
 
-    wire h_here = h_valid && {{(32-TW){1'b0}}, h_tag} == gj;
-    wire h_en   = kf_head[TABLES*64 + 1 + gj];
+    wire [BW-1:0] h_bucket = (BUCKETS > 1) ? u_hash[64*U +: BW] : {BW{1'b0}};
+    wire          h_en     = kf_head[TABLES*64 + 1 + gj];
     // a write of this table not yet in the RAM at this edge (at most one: requests >= 2 cycles apart)
-    wire pend_valid = (s2_valid_reg && s2_en_reg) || (s3_valid_reg && s3_en_reg);
-    wire [BW-1:0] pend_bucket = (s2_valid_reg && s2_en_reg) ? s2_bucket_reg : s3_bucket_reg;
+    wire          pend_valid  = (s2v_reg[K] && s2_en_reg) || (s3v_reg[K] && s3_en_reg);
+    wire [BW-1:0] pend_bucket = (s2v_reg[K] && s2_en_reg) ? s2_bucket_reg : s3_bucket_reg;
 
-    always @(posedge clk) begin : rmw
-        reg [WORDW-1:0]    cw, nw, wd;
-        reg [OCCW-1:0]     occ;
-        reg [COUNT_WIDTH-1:0] wc;
-        reg                hit, asg, we;
-        reg [ID_WIDTH-1:0] res;
-        reg [BW-1:0]       wa;
-        integer w;
+    // one always block per stage: no register is written and read in the same block
+    always @(posedge clk) begin
         // ---- s1: read
-        s1_valid_reg <= h_here;
-        if (h_here) begin
+        if (hv[K]) begin
             s1_en_reg     <= h_en;
-            s1_count_reg  <= kf_head[TABLES*64];
             s1_key_reg    <= kf_head[64*gj +: 64];
             s1_bucket_reg <= h_bucket;
             s1_fwd_reg    <= pend_valid && pend_bucket == h_bucket;
             if (h_en) rd_reg <= mem[h_bucket];
         end
+    end
+
+    always @(posedge clk) begin
         // ---- s2: RAM output register
-        s2_valid_reg <= s1_valid_reg;
-        if (s1_valid_reg) begin
+        if (s1v_reg[K]) begin
             s2_en_reg     <= s1_en_reg;
-            s2_count_reg  <= s1_count_reg;
             s2_key_reg    <= s1_key_reg;
             s2_bucket_reg <= s1_bucket_reg;
             s2_fwd_reg    <= s1_fwd_reg;
             if (s1_en_reg) rd2_reg <= rd_reg;
         end
+    end
+
+    always @(posedge clk) begin : cmp
+        reg [WORDW-1:0]       cw;
+        reg [OCCW-1:0]        occ;
+        reg [COUNT_WIDTH-1:0] wc;
+        integer w;
         // ---- s3: compares on the current bucket word
-        s3_valid_reg <= s2_valid_reg;
-        if (s2_valid_reg) begin
+        if (s2v_reg[K]) begin
             cw  = s2_fwd_reg ? wr_word_reg : rd2_reg;
             occ = cw[OCCW-1:0];
             s3_en_reg     <= s2_en_reg;
-            s3_count_reg  <= s2_count_reg;
             s3_key_reg    <= s2_key_reg;
             s3_bucket_reg <= s2_bucket_reg;
             s3_word_reg   <= cw;
@@ -265,9 +310,18 @@ for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
                 s3_lt_reg[w]  <= wc < cap;
                 s3_ge_reg[w]  <= wc >= cfg_threshold;
                 s3_iz_reg[w]  <= cw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] == {ID_WIDTH{1'b0}};
-                s3_inc_reg[w] <= wc + 1'b1;
+                s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH] <= wc + 1'b1;
             end
         end
+    end
+
+    always @(posedge clk) begin : upd
+        reg [WORDW-1:0]    nw, wd;
+        reg [OCCW-1:0]     occ;
+        reg                hit, asg, we;
+        reg [ID_WIDTH-1:0] res;
+        reg [BW-1:0]       wa;
+        integer w;
         // ---- write back and result
         we = 1'b0;
         if (clr_busy_reg) begin
@@ -275,8 +329,7 @@ for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
             wa = clr_addr_reg;
             wd = {WORDW{1'b0}};
         end
-        o_valid_reg <= s3_valid_reg;
-        if (s3_valid_reg) begin
+        if (s3v_reg[K]) begin
             nw  = s3_word_reg;
             occ = s3_word_reg[OCCW-1:0];
             hit = 1'b0;
@@ -285,8 +338,8 @@ for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
             for (w = 0; w < WAYS; w = w + 1) begin
                 if (!hit && s3_eq_reg[w]) begin
                     hit = 1'b1;
-                    if (s3_count_reg) begin
-                        if (s3_lt_reg[w]) nw[OCCW + w*EW + 64 +: COUNT_WIDTH] = s3_inc_reg[w];
+                    if (s3c_reg) begin
+                        if (s3_lt_reg[w]) nw[OCCW + w*EW + 64 +: COUNT_WIDTH] = s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH];
                     end else if (s3_ge_reg[w]) begin
                         if (s3_iz_reg[w]) begin
                             asg = 1'b1;
@@ -298,18 +351,18 @@ for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
                     end
                 end
             end
-            if (s3_count_reg && !hit && s3_free_reg) begin
+            if (s3c_reg && !hit && s3_free_reg) begin
                 for (w = 0; w < WAYS; w = w + 1) begin
                     if ({{(32-OCCW){1'b0}}, occ} == w)
                         nw[OCCW + w*EW +: EW] = {{ID_WIDTH{1'b0}}, {{(COUNT_WIDTH-1){1'b0}}, 1'b1}, s3_key_reg};
                 end
                 nw[OCCW-1:0] = occ + 1'b1;
             end
-            o_id_reg <= (!s3_en_reg || s3_count_reg) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
+            o_id_reg <= (!s3_en_reg || s3c_reg) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
             if (s3_en_reg) begin
                 wr_word_reg <= nw;
                 if (asg) next_id_reg <= next_id_reg + 1'b1;
-                if (s3_count_reg && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
+                if (s3c_reg && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
                     overflow_reg <= overflow_reg + 32'd1;
                 if (!clr_busy_reg) begin
                     we = 1'b1;
@@ -325,24 +378,18 @@ for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
             next_id_reg  <= FIRST_ID;
             overflow_reg <= 32'd0;
         end
-        if (rst) begin
-            s1_valid_reg <= 1'b0;
-            s2_valid_reg <= 1'b0;
-            s3_valid_reg <= 1'b0;
-            o_valid_reg  <= 1'b0;
-        end
     end
 
-    assign o_valid[gj] = o_valid_reg;
     assign m_id[gj*ID_WIDTH +: ID_WIDTH] = o_id_reg;
     assign status_overflow[gj*32 +: 32] = overflow_reg;
     assign status_assigned[gj*32 +: 32] = {{(32-ID_WIDTH){1'b0}}, next_id_reg - FIRST_ID};
 end
 endgenerate
 
-assign m_valid     = o_valid[TABLES-1];
+assign m_valid     = ov_reg[S-1];
 assign status_busy = clr_busy_reg;
-wire [TABLES-1:0] unused_o_valid = o_valid;
+wire [S-1:0] unused_ov = ov_reg;
+wire [NU*64-1:0] unused_hash = u_hash;  // the bucket is the low BW bits
 
 endmodule
 

@@ -3,8 +3,9 @@
 Requests every max(2, TABLES) cycles (the id stage's issue rule) or with random gaps; pass 1 over a
 Zipf-ish key stream on a tiny table (overflow happens), then pass 2 over the same keys plus unseen ones;
 ids, overflow and ids assigned are compared with the model; then a clear and a second round. With
-TABLES = 2 (two tables sharing the hash unit) every request carries one key per table from independent
-streams, and table 1 is disabled on a random 10 % of requests (those keys skip its model).
+TABLES = 2 (two tables sharing the hash unit) and 3 (a second hash unit with one table) every request
+carries one key per table from independent streams, and the tables after table 0 are disabled on a random
+10 % of requests (those keys skip their model).
 """
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ from tb.common import TbBase, dut_param
 
 async def stream(tb: TbBase, keys: list[list[int]], enables: list[int], count: bool, gap_p: float,
                  rng: random.Random) -> list[list[int]]:
-    """Issue one request per key tuple (>= max(2, TABLES) cycles apart), collect the results in order
-    (one id per table)."""
+    """Issue one request per key tuple (>= max(2, min(HASH_SHARE, TABLES)) cycles apart), collect the
+    results in order (one id per table)."""
     d = tb.dut
     tables = len(keys[0]) if keys else 1
+    gap = max(2, min(dut_param("HASH_SHARE"), tables))
     id_w = len(d.m_id) // tables
     out: list[list[int]] = []
     pending = 0
@@ -36,7 +38,7 @@ async def stream(tb: TbBase, keys: list[list[int]], enables: list[int], count: b
     last = -5
     cyc = 0
     while i < len(keys) or pending:
-        issue = i < len(keys) and cyc - last >= max(2, tables) and not (gap_p and rng.random() < gap_p)
+        issue = i < len(keys) and cyc - last >= gap and not (gap_p and rng.random() < gap_p)
         d.s_valid.value = int(issue)
         d.s_key.value = sum(k << (64 * j) for j, k in enumerate(keys[i])) if issue else 0
         d.s_count.value = int(count)
@@ -115,12 +117,12 @@ async def run_test_table(dut: SimHandleBase, threshold: int, gaps: bool) -> None
             assert model.overflow > 0, "table too large: no overflow exercised"
 
 
-@pytest.mark.parametrize("tables", [1, 2])
+@pytest.mark.parametrize("tables", [1, 2, 3])
 def test_vocab_table(tables: int) -> None:
     run_cocotb(
         toplevel="vocab_table",
         sources=rtl_sources("vocab_table", "xxh64_u64"),
-        parameters={"BUCKETS": 8, "WAYS": 2, "COUNT_WIDTH": 8, "TABLES": tables},
+        parameters={"BUCKETS": 8, "WAYS": 2, "COUNT_WIDTH": 8, "TABLES": tables, "HASH_SHARE": 2},
         test_module=Path(__file__).stem,
         test_dir=Path(__file__).parent,
     )
