@@ -29,6 +29,7 @@
 // 1 are held in a staging register; word 2 writes the whole entry, so write words 0, 1, 2 in that
 // order (host_runtime.csr_image.idstage.hot_table_words does, in address order).
 //
+// synth-flags: -hier
 // lint-params: CAPACITY=2
 // lint-params: CAPACITY=64 TABLES=3
 // lint-params: CAPACITY=1024 SYNC_LEVEL_ENTRIES=64 TABLES=2
@@ -115,163 +116,23 @@ end
 wire          commit = wr_en && wr_word == 2'd2;
 wire [EW-1:0] commit_entry = {wr_data[LOG-1:0], stage_id_reg};
 
-// A[probe] <= q, from 32-bit halves (a macro, not a function: no per-call temporaries in simulation)
-`define HOTSET_LE64(a, q) (((a[63:32]) < (q[63:32])) || (((a[63:32]) == (q[63:32])) && ((a[31:0]) <= (q[31:0]))))
-
-// stage index of level s's output (stage index of its input = that - 1 - (sync ? 1 : 0))
-function automatic integer out_stage(input integer lv);
-    begin
-        out_stage = 1 + lv + n_sync(lv + 1, SYNC_LEVEL_ENTRIES);
-    end
-endfunction
-
-genvar gt, s;
+genvar gt;
 generate
 for (gt = 0; gt < TABLES; gt = gt + 1) begin : gen_table
-    wire here = wr_table == gt;
-
-    // input stage: A[0] checked here (position 0)
-    reg [EW-1:0]          a0_reg;
-    reg [63:0]            k0_reg;
-    reg [COUNT_WIDTH-1:0] n0_reg;
-    reg                   m0_reg;
-    reg [LOG-1:0]         sl0_reg;
-
-    always @(posedge clk) begin
-        if (commit) begin
-            if (here && wr_index == {LOG{1'b0}}) a0_reg <= commit_entry;
-        end
-    end
-
-    always @(posedge clk) begin
-        if (s_valid) begin
-            k0_reg  <= s_q[64*gt +: 64];
-            n0_reg  <= cfg_count[COUNT_WIDTH*gt +: COUNT_WIDTH];
-            m0_reg  <= (cfg_count[COUNT_WIDTH*gt +: COUNT_WIDTH] != {COUNT_WIDTH{1'b0}})
-                       && (a0_reg[63:0] == s_q[64*gt +: 64]);
-            sl0_reg <= a0_reg[64 +: LOG];
-        end
-    end
-
-    // Every level keeps its search state leaving it ({key, n, position, match, slot}) in its own
-    // registers, read by the next level.
-    for (s = 0; s < LOG; s = s + 1) begin : gen_level
-        localparam K    = LOG - 1 - s;          // position bit decided here
-        localparam AW   = (s > 0) ? s : 1;      // memory address width
-        localparam SYNC = (1 << s) >= SYNC_LEVEL_ENTRIES;
-        localparam SO   = out_stage(s);         // stage index of this level's result
-        localparam [LOG-1:0] BIT = 1 << K;
-        reg [EW-1:0] mem [0:(1 << s) - 1];
-        wire [AW-1:0] wr_addr;
-        wire          wr_here;
-        // search state entering the level
-        wire [63:0]            in_k;
-        wire [COUNT_WIDTH-1:0] in_n;
-        wire [LOG-1:0]         in_pos;
-        wire                   in_m;
-        wire [LOG-1:0]         in_sl;
-        wire [AW-1:0]          rd_addr;
-        // search state leaving the level
-        reg [63:0]             k_reg;
-        reg [COUNT_WIDTH-1:0]  n_reg;
-        reg [LOG-1:0]          pos_reg;
-        reg                    m_reg;
-        reg [LOG-1:0]          sl_reg;
-
-        // entries of this level: index bit K set, bits below K clear
-        if (K > 0) begin : gen_low
-            assign wr_here = wr_index[K] && (wr_index[K-1:0] == {K{1'b0}});
-        end else begin : gen_low0
-            assign wr_here = wr_index[0];
-        end
-        if (s > 0) begin : gen_in
-            assign wr_addr = wr_index[LOG-1:K+1];
-            assign in_k    = gen_level[s-1].k_reg;
-            assign in_n    = gen_level[s-1].n_reg;
-            assign in_pos  = gen_level[s-1].pos_reg;
-            assign in_m    = gen_level[s-1].m_reg;
-            assign in_sl   = gen_level[s-1].sl_reg;
-            assign rd_addr = gen_level[s-1].pos_reg[LOG-1:K+1];
-        end else begin : gen_in0
-            assign wr_addr = 1'b0;
-            assign in_k    = k0_reg;
-            assign in_n    = n0_reg;
-            assign in_pos  = {LOG{1'b0}};
-            assign in_m    = m0_reg;
-            assign in_sl   = sl0_reg;
-            assign rd_addr = 1'b0;
-        end
-
-        // Loads happen between streams only (no lookup reads a level while it is written), so the write
-        // is a blocking one: the same RAM for synthesis, and no per-cycle commit flag in simulation
-        // (26 tables x 12 levels of them in the product id stage).
-        /* verilator lint_off BLKSEQ */
-        always @(posedge clk) begin
-            if (commit) begin
-                if (here && wr_here) mem[wr_addr] = commit_entry;
-            end
-        end
-        /* verilator lint_on BLKSEQ */
-
-        if (!SYNC) begin : gen_async
-            // LUTRAM read and compare in one cycle
-            always @(posedge clk) begin
-                if (sv_reg[SO-1]) begin
-                    k_reg <= in_k;
-                    n_reg <= in_n;
-                    if (({1'b0, in_pos | BIT} < in_n) && `HOTSET_LE64(mem[rd_addr], in_k)) begin
-                        pos_reg <= in_pos | BIT;
-                        m_reg   <= mem[rd_addr][63:0] == in_k;
-                        sl_reg  <= mem[rd_addr][64 +: LOG];
-                    end else begin
-                        pos_reg <= in_pos;
-                        m_reg   <= in_m;
-                        sl_reg  <= in_sl;
-                    end
-                end
-            end
-        end else begin : gen_sync
-            // synchronous read (block RAM) in the first cycle, compare in the second
-            reg [EW-1:0]          rd_reg;
-            reg [63:0]            r_k_reg;
-            reg [COUNT_WIDTH-1:0] r_n_reg;
-            reg [LOG-1:0]         r_pos_reg;
-            reg                   r_m_reg, r_in_reg;
-            reg [LOG-1:0]         r_sl_reg;
-            always @(posedge clk) begin
-                if (sv_reg[SO-2]) begin
-                    rd_reg    <= mem[rd_addr];
-                    r_k_reg   <= in_k;
-                    r_n_reg   <= in_n;
-                    r_pos_reg <= in_pos;
-                    r_m_reg   <= in_m;
-                    r_sl_reg  <= in_sl;
-                    r_in_reg  <= {1'b0, in_pos | BIT} < in_n;
-                end
-            end
-            always @(posedge clk) begin
-                if (sv_reg[SO-1]) begin
-                    k_reg <= r_k_reg;
-                    n_reg <= r_n_reg;
-                    if (r_in_reg && `HOTSET_LE64(rd_reg, r_k_reg)) begin
-                        pos_reg <= r_pos_reg | BIT;
-                        m_reg   <= rd_reg[63:0] == r_k_reg;
-                        sl_reg  <= rd_reg[64 +: LOG];
-                    end else begin
-                        pos_reg <= r_pos_reg;
-                        m_reg   <= r_m_reg;
-                        sl_reg  <= r_sl_reg;
-                    end
-                end
-            end
-        end
-    end
-
-    assign m_hit[gt] = gen_level[LOG-1].m_reg;
-    assign m_slot[LOG*gt +: LOG] = gen_level[LOG-1].sl_reg;
-    wire [COUNT_WIDTH-1:0] unused_n   = gen_level[LOG-1].n_reg;
-    wire [LOG-1:0]         unused_pos = gen_level[LOG-1].pos_reg;
-    wire [63:0]            unused_key = gen_level[LOG-1].k_reg;
+    hotset_search #(
+        .CAPACITY(CAPACITY), .SYNC_LEVEL_ENTRIES(SYNC_LEVEL_ENTRIES), .NSTAGE(NSTAGE)
+    ) search_inst (
+        .clk(clk),
+        .wr_commit(commit),
+        .wr_here(wr_table == gt),
+        .wr_index(wr_index),
+        .wr_entry(commit_entry),
+        .cfg_count(cfg_count[COUNT_WIDTH*gt +: COUNT_WIDTH]),
+        .stage_go({sv_reg[NSTAGE-2:0], s_valid}),
+        .s_q(s_q[64*gt +: 64]),
+        .m_hit(m_hit[gt]),
+        .m_slot(m_slot[LOG*gt +: LOG])
+    );
 end
 endgenerate
 
@@ -279,5 +140,4 @@ assign m_valid = sv_reg[NSTAGE-1];
 
 endmodule
 
-`undef HOTSET_LE64
 `resetall

@@ -21,19 +21,13 @@
 // in order, when slot S-1 has answered; latency = hash latency + S + 3 (10 with the 6-cycle
 // xxh64_u64 and S = 1). No back-pressure: the caller reserves room downstream.
 //
-// Per table, the read-modify-write pipeline (each stage loads only when the valid bit of its slot,
-// shared by the tables of that slot, is set):
-//   edge R    bucket word read (address = hash)                     s1
-//   edge R+1  read data registered (the RAM's output register)      s2
-//   edge R+2  way compares, count compares, count + 1               s3
-//   edge R+3  updated word written back, result                     o
-// The previous request of the same table is at most 3 edges ahead (requests >= 2 cycles apart), so
-// its write may land after this request's read: then (same bucket) the compare stage takes the word
-// that request wrote (wr_word_reg) instead of the RAM data. One forwarding source suffices.
+// Each table is a vocab_rmw (its RAM and 4-stage read-modify-write pipeline with forwarding); the
+// tables of one slot share the valid bit of every stage (one test per stage in simulation).
 //
 // Clear: reset or cmd_clear sweeps all buckets to empty (one bucket per cycle, status_busy high),
 // and resets the id counters and the overflow counters.
 //
+// synth-flags: -hier
 // lint-params: BUCKETS=1 WAYS=1 COUNT_WIDTH=1
 // lint-params: BUCKETS=64 WAYS=4 COUNT_WIDTH=8 TABLES=2
 // lint-params: BUCKETS=16 WAYS=2 COUNT_WIDTH=8 TABLES=5 HASH_SHARE=3
@@ -84,14 +78,10 @@ localparam [63:0] VOCAB_SEED = 64'h536C75696365566F;  // ASCII "SluiceVo"
 localparam S     = (HASH_SHARE < TABLES) ? HASH_SHARE : TABLES;  // slots per hash unit
 localparam NU    = (TABLES + S - 1) / S;                 // hash units
 localparam BW    = (BUCKETS > 1) ? $clog2(BUCKETS) : 1;  // bucket index width
-localparam OCCW  = $clog2(WAYS + 1);                     // occupancy 0..WAYS
-localparam EW    = 64 + COUNT_WIDTH + ID_WIDTH;          // one way: {id, count, key}
-localparam WORDW = OCCW + WAYS * EW;                     // bucket word: {ways..., occ}
 localparam TW    = (S > 1) ? $clog2(S) : 1;              // hash tag: slot
 localparam KAW   = $clog2(KEY_FIFO_DEPTH);
 localparam KFW   = TABLES + 1 + TABLES * 64;             // key FIFO entry: {enable, count, keys}
 localparam FEEDW = (S > 1) ? (S - 1) * 64 : 64;
-localparam [ID_WIDTH-1:0] FIRST_ID = 2;
 localparam [31:0] LAST_BUCKET = BUCKETS - 1;
 
 initial begin
@@ -228,168 +218,42 @@ always @(posedge clk) begin
     end
 end
 
+// counts saturate at C = max(threshold, 1)
 wire [COUNT_WIDTH-1:0] cap = (cfg_threshold == {COUNT_WIDTH{1'b0}}) ? {{(COUNT_WIDTH-1){1'b0}}, 1'b1}
                                                                    : cfg_threshold;
 
-// ------------------------------------------------------------------ one read-modify-write pipeline per table
+// ------------------------------------------------------------------ one table (RAM + read-modify-write) each
 generate
 for (gj = 0; gj < TABLES; gj = gj + 1) begin : gen_table
     localparam K = gj % S;     // slot
     localparam U = gj / S;     // hash unit
-    reg [WORDW-1:0] mem [0:BUCKETS-1];
-
-    // s1: bucket word being read
-    reg             s1_en_reg, s1_fwd_reg;
-    reg [63:0]      s1_key_reg;
-    reg [BW-1:0]    s1_bucket_reg;
-    reg [WORDW-1:0] rd_reg;
-    // s2: the word read, registered
-    reg             s2_en_reg, s2_fwd_reg;
-    reg [63:0]      s2_key_reg;
-    reg [BW-1:0]    s2_bucket_reg;
-    reg [WORDW-1:0] rd2_reg;
-    // s3: compares
-    reg             s3_en_reg, s3_free_reg;
-    reg [63:0]      s3_key_reg;
-    reg [BW-1:0]    s3_bucket_reg;
-    reg [WORDW-1:0] s3_word_reg;
-    reg [WAYS-1:0]  s3_eq_reg, s3_lt_reg, s3_ge_reg, s3_iz_reg;
-    reg [WAYS*COUNT_WIDTH-1:0] s3_inc_reg;
-    // last written word (forwarding source), result, counters
-    reg [WORDW-1:0]    wr_word_reg;
-    reg [ID_WIDTH-1:0] o_id_reg;
-    reg [ID_WIDTH-1:0] next_id_reg;
-    reg [31:0]         overflow_reg;
-
-    wire [BW-1:0] h_bucket = (BUCKETS > 1) ? u_hash[64*U +: BW] : {BW{1'b0}};
-    wire          h_en     = kf_head[TABLES*64 + 1 + gj];
-    // a write of this table not yet in the RAM at this edge (at most one: requests >= 2 cycles apart)
-    wire          pend_valid  = (s2v_reg[K] && s2_en_reg) || (s3v_reg[K] && s3_en_reg);
-    wire [BW-1:0] pend_bucket = (s2v_reg[K] && s2_en_reg) ? s2_bucket_reg : s3_bucket_reg;
-
-    // one always block per stage: no register is written and read in the same block
-    always @(posedge clk) begin
-        // ---- s1: read
-        if (hv[K]) begin
-            s1_en_reg     <= h_en;
-            s1_key_reg    <= kf_head[64*gj +: 64];
-            s1_bucket_reg <= h_bucket;
-            s1_fwd_reg    <= pend_valid && pend_bucket == h_bucket;
-            if (h_en) rd_reg <= mem[h_bucket];
-        end
-    end
-
-    always @(posedge clk) begin
-        // ---- s2: RAM output register
-        if (s1v_reg[K]) begin
-            s2_en_reg     <= s1_en_reg;
-            s2_key_reg    <= s1_key_reg;
-            s2_bucket_reg <= s1_bucket_reg;
-            s2_fwd_reg    <= s1_fwd_reg;
-            if (s1_en_reg) rd2_reg <= rd_reg;
-        end
-    end
-
-    always @(posedge clk) begin : cmp
-        reg [WORDW-1:0]       cw;
-        reg [OCCW-1:0]        occ;
-        reg [COUNT_WIDTH-1:0] wc;
-        integer w;
-        // ---- s3: compares on the current bucket word
-        if (s2v_reg[K]) begin
-            cw  = s2_fwd_reg ? wr_word_reg : rd2_reg;
-            occ = cw[OCCW-1:0];
-            s3_en_reg     <= s2_en_reg;
-            s3_key_reg    <= s2_key_reg;
-            s3_bucket_reg <= s2_bucket_reg;
-            s3_word_reg   <= cw;
-            s3_free_reg   <= {{(32-OCCW){1'b0}}, occ} < WAYS;
-            for (w = 0; w < WAYS; w = w + 1) begin
-                wc = cw[OCCW + w*EW + 64 +: COUNT_WIDTH];
-                s3_eq_reg[w]  <= (w < {{(32-OCCW){1'b0}}, occ}) && cw[OCCW + w*EW +: 64] == s2_key_reg;
-                s3_lt_reg[w]  <= wc < cap;
-                s3_ge_reg[w]  <= wc >= cfg_threshold;
-                s3_iz_reg[w]  <= cw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] == {ID_WIDTH{1'b0}};
-                s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH] <= wc + 1'b1;
-            end
-        end
-    end
-
-    always @(posedge clk) begin : upd
-        reg [WORDW-1:0]    nw, wd;
-        reg [OCCW-1:0]     occ;
-        reg                hit, asg, we;
-        reg [ID_WIDTH-1:0] res;
-        reg [BW-1:0]       wa;
-        integer w;
-        // ---- write back and result
-        we = 1'b0;
-        if (clr_busy_reg) begin
-            we = 1'b1;
-            wa = clr_addr_reg;
-            wd = {WORDW{1'b0}};
-        end
-        if (s3v_reg[K]) begin
-            nw  = s3_word_reg;
-            occ = s3_word_reg[OCCW-1:0];
-            hit = 1'b0;
-            asg = 1'b0;
-            res = {{(ID_WIDTH-1){1'b0}}, 1'b1};  // rare / unknown
-            for (w = 0; w < WAYS; w = w + 1) begin
-                if (!hit && s3_eq_reg[w]) begin
-                    hit = 1'b1;
-                    if (s3c_reg) begin
-                        if (s3_lt_reg[w]) nw[OCCW + w*EW + 64 +: COUNT_WIDTH] = s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH];
-                    end else if (s3_ge_reg[w]) begin
-                        if (s3_iz_reg[w]) begin
-                            asg = 1'b1;
-                            res = next_id_reg;
-                            nw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] = next_id_reg;
-                        end else begin
-                            res = s3_word_reg[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH];
-                        end
-                    end
-                end
-            end
-            if (s3c_reg && !hit && s3_free_reg) begin
-                for (w = 0; w < WAYS; w = w + 1) begin
-                    if ({{(32-OCCW){1'b0}}, occ} == w)
-                        nw[OCCW + w*EW +: EW] = {{ID_WIDTH{1'b0}}, {{(COUNT_WIDTH-1){1'b0}}, 1'b1}, s3_key_reg};
-                end
-                nw[OCCW-1:0] = occ + 1'b1;
-            end
-            o_id_reg <= (!s3_en_reg || s3c_reg) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
-            if (s3_en_reg) begin
-                wr_word_reg <= nw;
-                if (asg) next_id_reg <= next_id_reg + 1'b1;
-                if (s3c_reg && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
-                    overflow_reg <= overflow_reg + 32'd1;
-                if (!clr_busy_reg) begin
-                    we = 1'b1;
-                    wa = s3_bucket_reg;
-                    wd = nw;
-                end
-            end
-        end
-        // ---- the RAM's one write port: clear sweep or write back
-        if (we) mem[wa] <= wd;
-
-        if (rst || cmd_clear) begin
-            next_id_reg  <= FIRST_ID;
-            overflow_reg <= 32'd0;
-        end
-    end
-
-    assign m_id[gj*ID_WIDTH +: ID_WIDTH] = o_id_reg;
-    assign status_overflow[gj*32 +: 32] = overflow_reg;
-    assign status_assigned[gj*32 +: 32] = {{(32-ID_WIDTH){1'b0}}, next_id_reg - FIRST_ID};
+    vocab_rmw #(
+        .BUCKETS(BUCKETS), .WAYS(WAYS), .COUNT_WIDTH(COUNT_WIDTH), .ID_WIDTH(ID_WIDTH)
+    ) rmw_inst (
+        .clk(clk),
+        .cfg_threshold(cfg_threshold),
+        .cfg_cap(cap),
+        .cmd_clear(rst || cmd_clear),
+        .clr_busy(clr_busy_reg),
+        .clr_addr(clr_addr_reg),
+        .s1_go(hv[K]),
+        .s1_en(kf_head[TABLES*64 + 1 + gj]),
+        .s1_key(kf_head[64*gj +: 64]),
+        .s1_hash(u_hash[64*U +: 64]),
+        .s2_go(s1v_reg[K]),
+        .s3_go(s2v_reg[K]),
+        .o_go(s3v_reg[K]),
+        .o_count(s3c_reg),
+        .m_id(m_id[gj*ID_WIDTH +: ID_WIDTH]),
+        .status_overflow(status_overflow[gj*32 +: 32]),
+        .status_assigned(status_assigned[gj*32 +: 32])
+    );
 end
 endgenerate
 
 assign m_valid     = ov_reg[S-1];
 assign status_busy = clr_busy_reg;
 wire [S-1:0] unused_ov = ov_reg;
-wire [NU*64-1:0] unused_hash = u_hash;  // the bucket is the low BW bits
 
 endmodule
 
