@@ -7,10 +7,11 @@ from a table of exactly `n_buckets x ways` entries, and a different geometry ove
 Every refusal is a ValueError naming the feature, because a silently different table would give
 ids that differ from the golden model's.
 
-The feature -> table maps are computed here, not in the RTL: table t of each kind serves the t-th
-feature of that kind; each table gets the 64-bit lane of its feature's key in the row (`feature_lane`)
-and the patch map says, per {beat, lane} of the row, which tables replace that feature's id
-(`patch_address`, `patch_word`).
+The feature -> table maps are computed here, not in the RTL (`table_numbers`): features with both a
+vocabulary and a hot set get the same table number on both sides (so a hot table finds the vocabulary id
+it looks up at its own index), then the vocabulary-only and the hot-only features in feature order; each
+table gets the 64-bit lane of its feature's key in the row (`feature_lane`), and the patch map says, per
+{beat, lane} of the row, which table replaces that feature's id (`patch_address`, `patch_word`).
 """
 from __future__ import annotations
 
@@ -87,14 +88,39 @@ def patch_address(n_dense: int, f: int) -> int:
 
 
 def patch_word(vocab_table: int | None, hot_table: int | None) -> int:
-    """Patch-map entry: [7:0] vocabulary table, [8] replace by its id, [23:16] hot table, [24] replace by
-    the slot in popular rows."""
-    w = 0
-    if vocab_table is not None:
-        w |= vocab_table | 1 << 8
-    if hot_table is not None:
-        w |= hot_table << 16 | 1 << 24
-    return w
+    """Patch-map entry: [7:0] the feature's table number (one number: a feature with both kinds has the
+    same one on both sides), [8] replace by the vocabulary id, [9] replace by the hot slot in popular rows."""
+    if vocab_table is not None and hot_table is not None and vocab_table != hot_table:
+        raise ValueError(f"vocabulary table {vocab_table} and hot table {hot_table} of one feature differ")
+    t = vocab_table if vocab_table is not None else hot_table
+    return 0 if t is None else t | (vocab_table is not None) << 8 | (hot_table is not None) << 9
+
+
+def table_numbers(spec: PipelineSpec, params: IdStageParams = PRODUCT_PARAMS) -> tuple[dict[int, int], dict[int, int]]:
+    """(vocabulary table of each vocabulary feature, hot-set table of each feature with a hot set), by sparse
+    feature index. Features with both get the same number on both sides, the lowest ones; the vocabulary-
+    only and hot-only features follow in feature order. Raises ValueError naming the first feature over a
+    kind's table count."""
+    vocab = [i for i, s in enumerate(spec.sparse) if s.final == SparseFinal.VOCAB]
+    hot = [i for i, s in enumerate(spec.sparse) if s.hot] if spec.hot_split else []
+    if len(vocab) > params.vocab_tables:
+        raise ValueError(f"sparse feature {spec.sparse[vocab[params.vocab_tables]].name}: more than "
+                         f"{params.vocab_tables} vocabulary features (the id stage has {params.vocab_tables} "
+                         "vocabulary tables)")
+    if len(hot) > params.hotset_tables:
+        raise ValueError(f"sparse feature {spec.sparse[hot[params.hotset_tables]].name}: more than "
+                         f"{params.hotset_tables} features with hot sets (the id stage has "
+                         f"{params.hotset_tables} hot-set tables)")
+    both = [i for i in vocab if i in set(hot)]
+    vt = {i: k for k, i in enumerate(both)}
+    ht = dict(vt)
+    for i in vocab:
+        if i not in vt:
+            vt[i] = len(vt)
+    for i in hot:
+        if i not in ht:
+            ht[i] = len(ht)
+    return vt, ht
 
 
 def hot_table_words(hs: HotSet, table: int, params: IdStageParams) -> dict[int, int]:
@@ -127,18 +153,19 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
                          f"(first one over: {spec.sparse[params.max_sparse].name})")
     img: dict[str, int | list[int]] = {}
     nd = len(spec.dense)
+    if spec.hot_split:
+        assert spec.hotset is not None
+        if spec.hotset.capacity > params.hotset_capacity:
+            raise ValueError(f"hotset: capacity {spec.hotset.capacity} exceeds the id stage's hot tables of "
+                             f"{params.hotset_capacity} ids")
+    vt_of, ht_of = table_numbers(spec, params)
     v_lane, v_en = [0] * params.vocab_tables, [0] * params.vocab_tables
-    vt_of: dict[int, int] = {}  # feature -> vocabulary table
     threshold: int | None = None
-    for i, s in enumerate(spec.sparse):
-        if s.final != SparseFinal.VOCAB:
-            continue
+    for i, t in sorted(vt_of.items()):
+        s = spec.sparse[i]
         name = f"sparse feature {s.name}"
         v = s.vocab
         assert v is not None
-        if len(vt_of) == params.vocab_tables:
-            raise ValueError(f"{name}: more than {params.vocab_tables} vocabulary features "
-                             f"(the id stage has {params.vocab_tables} vocabulary tables)")
         if (v.n_buckets, v.ways) != (params.vocab_buckets, params.vocab_ways):
             raise ValueError(f"{name}: vocabulary table {v.n_buckets} buckets x {v.ways} ways, but the id stage "
                              f"is built with {params.vocab_buckets} x {params.vocab_ways}")
@@ -148,39 +175,22 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
             raise ValueError(f"{name}: threshold {v.threshold} differs from {threshold} of an earlier feature "
                              "(the id stage has one threshold register)")
         threshold = v.threshold
-        t = len(vt_of)
-        vt_of[i] = t
         v_lane[t], v_en[t] = feature_lane(nd, i), 1
     n_ht = params.hotset_tables
-    h_count, h_lane, h_en, h_fv, h_vt = [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht
-    ht_of: dict[int, int] = {}  # feature -> hot-set table
+    h_count, h_lane, h_en, h_fv = [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht
     hot_words = [0] * params.hot_words
-    if spec.hot_split:
-        assert spec.hotset is not None
-        if spec.hotset.capacity > params.hotset_capacity:
-            raise ValueError(f"hotset: capacity {spec.hotset.capacity} exceeds the id stage's hot tables of "
-                             f"{params.hotset_capacity} ids")
-        for i, s in enumerate(spec.sparse):
-            if not s.hot:
-                continue
-            name = f"sparse feature {s.name}"
-            if len(ht_of) == n_ht:
-                raise ValueError(f"{name}: more than {n_ht} features with hot sets "
-                                 f"(the id stage has {n_ht} hot-set tables)")
-            t = len(ht_of)
-            ht_of[i] = t
-            h_lane[t], h_en[t] = feature_lane(nd, i), 1
-            if i in vt_of:
-                h_fv[t], h_vt[t] = 1, vt_of[i]
-            if state is not None:
-                hs = state.hotsets[i]
-                if hs is None:
-                    raise ValueError(f"{name}: the prepared state has no hot set for it")
-                if len(hs) > params.hotset_capacity:
-                    raise ValueError(f"{name}: {len(hs)} hot ids exceed the hot table's {params.hotset_capacity}")
-                for a, w in hot_table_words(hs, t, params).items():
-                    hot_words[a] = w
-                h_count[t] = len(hs)
+    for i, t in sorted(ht_of.items()):
+        name = f"sparse feature {spec.sparse[i].name}"
+        h_lane[t], h_en[t], h_fv[t] = feature_lane(nd, i), 1, int(i in vt_of)
+        if state is not None:
+            hs = state.hotsets[i]
+            if hs is None:
+                raise ValueError(f"{name}: the prepared state has no hot set for it")
+            if len(hs) > params.hotset_capacity:
+                raise ValueError(f"{name}: {len(hs)} hot ids exceed the hot table's {params.hotset_capacity}")
+            for a, w in hot_table_words(hs, t, params).items():
+                hot_words[a] = w
+            h_count[t] = len(hs)
     patch = [0] * params.patch_words
     for i in sorted(set(vt_of) | set(ht_of)):
         patch[patch_address(nd, i)] = patch_word(vt_of.get(i), ht_of.get(i))
@@ -191,7 +201,7 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
     img["n_sparse"] = len(spec.sparse)
     img["vocab_lane"], img["vocab_enable"] = v_lane, v_en
     img["hotset_count"], img["hotset_lane"], img["hotset_enable"] = h_count, h_lane, h_en
-    img["hotset_from_vocab"], img["hotset_vocab_table"] = h_fv, h_vt
+    img["hotset_from_vocab"] = h_fv
     img["hot"] = hot_words
     img["patch"] = patch
     return img

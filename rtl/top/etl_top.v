@@ -264,7 +264,6 @@ id_stage #(
     .cfg_hotset_lane(cfg_idstage_hotset_lane[HOTSET_TABLES*8-1:0]),
     .cfg_hotset_enable(cfg_idstage_hotset_enable[HOTSET_TABLES-1:0]),
     .cfg_hotset_from_vocab(cfg_idstage_hotset_from_vocab[HOTSET_TABLES-1:0]),
-    .cfg_hotset_vocab_table(cfg_idstage_hotset_vocab_table[HOTSET_TABLES*8-1:0]),
     .cmd_clear(cmd_idstage_clear),
 `include "conn_idstage_status.vh"
     .status_beat_fifo_hwm(status_perf_id_beat_fifo_hwm), .status_vid_fifo_hwm(status_perf_id_vid_fifo_hwm),
@@ -385,7 +384,7 @@ assign status_perf_tr_fifo2_hwm = tr_hwm4[16 +: 8];
 assign status_perf_tr_fifo3_hwm = tr_hwm4[24 +: 8];
 
 wire unused = &{1'b0, cfg_idstage_hotset_count, cfg_idstage_vocab_lane, cfg_idstage_vocab_enable, cfg_idstage_hotset_lane,
-                cfg_idstage_hotset_enable, cfg_idstage_hotset_from_vocab, cfg_idstage_hotset_vocab_table, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
+                cfg_idstage_hotset_enable, cfg_idstage_hotset_from_vocab, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
                 LANES_W[31:8], LANE_BYTES_W[31:8], IN_BYTES_W[31:16]};
 
 endmodule

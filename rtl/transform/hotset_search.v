@@ -172,7 +172,7 @@ for (s = 0; s < LOG; s = s + 1) begin : gen_level
                 n_reg <= in_n;
                 if (({1'b0, in_pos | BIT} < in_n) && `HOTSET_LE64(mem[rd_addr], in_k)) begin
                     pos_reg <= in_pos | BIT;
-                    m_reg   <= mem[rd_addr][63:0] == in_k;
+                    m_reg   <= (mem[rd_addr][63:32] == in_k[63:32]) && (mem[rd_addr][31:0] == in_k[31:0]);
                     sl_reg  <= mem[rd_addr][64 +: LOG];
                 end else begin
                     pos_reg <= in_pos;
@@ -206,7 +206,7 @@ for (s = 0; s < LOG; s = s + 1) begin : gen_level
                 n_reg <= r_n_reg;
                 if (r_in_reg && `HOTSET_LE64(rd_reg, r_k_reg)) begin
                     pos_reg <= r_pos_reg | BIT;
-                    m_reg   <= rd_reg[63:0] == r_k_reg;
+                    m_reg   <= (rd_reg[63:32] == r_k_reg[63:32]) && (rd_reg[31:0] == r_k_reg[31:0]);
                     sl_reg  <= rd_reg[64 +: LOG];
                 end else begin
                     pos_reg <= r_pos_reg;

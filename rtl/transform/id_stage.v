@@ -21,10 +21,10 @@
 //   cfg_vocab_lane[t] / cfg_hotset_lane[t]: the 64-bit lane of table t's feature in the row, counted
 //     on the row read one word later when 3 + n_dense is odd (cfg_n_dense even), so that every key
 //     is one aligned lane; lane = 16 x beat + lane in beat;
-//   cfg_hotset_from_vocab / cfg_hotset_vocab_table: hot table t looks up the id of that vocabulary
-//     table (else the feature's key);
-//   the patch map (table port tbl_patch, word {beat, lane}): which vocabulary and hot table replace
-//     the feature whose lo word is word 2 x lane + (1 if n_dense even) of that beat.
+//   cfg_hotset_from_vocab: hot table t looks up the id of vocabulary table t (a feature with both has
+//     the same number on both sides; else the feature's key);
+//   the patch map (table port tbl_patch, word {beat, lane}): which table replaces the feature whose lo
+//     word is word 2 x lane + (1 if n_dense even) of that beat, by its vocabulary id and/or hot slot.
 //
 // cfg_mode: 0 = PASS2 (map: vocabulary ids, hot split), 1 = PASS1 (count; the output is
 // the input unchanged). cmd_clear empties every vocabulary table (status_busy while it
@@ -97,7 +97,6 @@ module id_stage #(
     input  wire [HOTSET_TABLES*8-1:0]    cfg_hotset_lane,
     input  wire [HOTSET_TABLES-1:0]      cfg_hotset_enable,
     input  wire [HOTSET_TABLES-1:0]      cfg_hotset_from_vocab,
-    input  wire [HOTSET_TABLES*8-1:0]    cfg_hotset_vocab_table,
     input  wire                          cmd_clear,
 
     output wire                          status_busy,
@@ -117,8 +116,8 @@ module id_stage #(
     input  wire [31:0]                   tbl_hot_wdata,
     output wire [31:0]                   tbl_hot_rdata,
 
-    // patch map (write only): address {beat, lane}; [7:0] vocabulary table, [8] its enable,
-    // [23:16] hot table, [24] its enable
+    // patch map (write only): address {beat, lane}; [7:0] table number, [8] replace by the vocabulary
+    // id, [9] replace by the hot slot (popular rows)
     input  wire                          tbl_patch_we,
     input  wire                          tbl_patch_re,
     input  wire [7:0]                    tbl_patch_addr,
@@ -142,7 +141,8 @@ localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
 localparam HCW         = $clog2(HOTSET_TABLES + 1);          // hot lookups / hits per row
 localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
-localparam PE_W        = VT_W + 1 + HT_W + 1;               // patch map entry: {hot en, hot t, vocab en, vocab t}
+localparam TN_W        = (VT_W > HT_W) ? VT_W : HT_W;       // table number
+localparam PE_W        = TN_W + 2;                          // patch map entry: {hot, vocab, table}
 localparam RAW         = $clog2(RESULT_DEPTH);
 
 initial begin
@@ -166,8 +166,7 @@ initial begin
 end
 
 wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_patch_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata,
-                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata,
-                       cfg_hotset_vocab_table};
+                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata};
 
 // the row is read one word later when 3 + n_dense is odd, so that every 64-bit key is one lane
 wire shift_row = !cfg_n_dense[0];
@@ -290,14 +289,14 @@ end
 
 always @(posedge clk) begin : hot_query
     reg [HOTSET_TABLES*64-1:0] hk;
-    reg [VT_W-1:0]             vt;
     integer t;
     if (v_valid) begin
         hk = hkf_mem[hkf_rd_reg];
         for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-            vt = cfg_hotset_vocab_table[8*t +: VT_W];
-            hq_reg[64*t +: 64] <= cfg_hotset_from_vocab[t] ? {{(64-ID_W){1'b0}}, vid_flat[ID_W*vt +: ID_W]}
-                                                           : hk[64*t +: 64];
+            if (t < VOCAB_TABLES && cfg_hotset_from_vocab[t])
+                hq_reg[64*t +: 64] <= {{(64-ID_W){1'b0}}, vid_flat[ID_W*t +: ID_W]};
+            else
+                hq_reg[64*t +: 64] <= hk[64*t +: 64];
         end
     end
 end
@@ -440,7 +439,7 @@ reg [16*PE_W-1:0] pmap_mem [0:15];
 always @(posedge clk) begin
     if (tbl_patch_we)
         pmap_mem[tbl_patch_addr[7:4]][PE_W*tbl_patch_addr[3:0] +: PE_W] <=
-            {tbl_patch_wdata[24], tbl_patch_wdata[16 +: HT_W], tbl_patch_wdata[8], tbl_patch_wdata[0 +: VT_W]};
+            {tbl_patch_wdata[9:8], tbl_patch_wdata[0 +: TN_W]};
 end
 assign tbl_patch_rdata = 32'd0;  // write-only
 
@@ -481,10 +480,10 @@ always @(posedge clk) begin : patch
                 e = row[PE_W*l +: PE_W];
                 rp = 1'b0;
                 v = 32'd0;
-                if (cfg_hot_split && popular && e[PE_W-1]) begin
+                if (cfg_hot_split && popular && e[TN_W+1]) begin
                     rp = 1'b1;
-                    v[SLOT_W-1:0] = hf_data[SLOT_W*e[VT_W+1 +: HT_W] +: SLOT_W];
-                end else if (e[VT_W]) begin
+                    v[SLOT_W-1:0] = hf_data[SLOT_W*e[HT_W-1:0] +: SLOT_W];
+                end else if (e[TN_W]) begin
                     rp = 1'b1;
                     v[ID_W-1:0] = vf_data[ID_W*e[VT_W-1:0] +: ID_W];
                 end

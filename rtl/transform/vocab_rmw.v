@@ -13,8 +13,9 @@
 // request wrote (wr_word_reg) instead of the RAM data. One forwarding source suffices.
 // s1_en = 0: the request passes without touching the RAM (m_id 0). Pass 1 (o_count): m_id 0.
 //
-// Clear: while clr_busy the bank sweeps clr_addr over every bucket (written empty); cmd_clear resets
-// the id counter and the overflow counter.
+// Clear: while clr_busy the bank sweeps clr_addr over every bucket (its occupancy written 0: the ways at
+// or above the occupancy are never read, so their stale contents need no clearing); cmd_clear resets the
+// id counter and the overflow counter.
 //
 // lint-params: BUCKETS=1 WAYS=1 COUNT_WIDTH=1 ID_WIDTH=2
 // lint-params: BUCKETS=64 WAYS=4 COUNT_WIDTH=8 ID_WIDTH=9
@@ -156,20 +157,14 @@ always @(posedge clk) begin : cmp
 end
 
 always @(posedge clk) begin : upd
-    reg [WORDW-1:0]    nw, wd;
+    reg [WORDW-1:0]    nw;
     reg [OCCW-1:0]     occ;
-    reg                hit, asg, we;
+    reg                hit, asg;
     reg [ID_WIDTH-1:0] res;
-    reg [BW-1:0]       wa;
     integer w;
-    // ---- write back and result
-    we = 1'b0;
-    if (clr_busy) begin
-        we = 1'b1;
-        wa = clr_addr;
-        wd = {WORDW{1'b0}};
-    end
-    if (o_go) begin
+    // ---- write back and result (and the clear sweep, through the same RAM write port: only the
+    // occupancy needs clearing, ways at or above it are never read)
+    if (o_go || clr_busy) begin
         nw  = s3_word_reg;
         occ = s3_word_reg[OCCW-1:0];
         hit = 1'b0;
@@ -198,22 +193,19 @@ always @(posedge clk) begin : upd
             end
             nw[OCCW-1:0] = occ + 1'b1;
         end
-        o_id_reg <= (!s3_en_reg || o_count) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
-        if (s3_en_reg) begin
-            wr_word_reg <= nw;
-            if (asg) next_id_reg <= next_id_reg + 1'b1;
-            if (o_count && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
-                overflow_reg <= overflow_reg + 32'd1;
-            if (!clr_busy) begin
-                we = 1'b1;
-                wa = s3_bucket_reg;
-                wd = nw;
+        if (o_go) begin
+            o_id_reg <= (!s3_en_reg || o_count) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
+            if (s3_en_reg) begin
+                wr_word_reg <= nw;
+                if (asg) next_id_reg <= next_id_reg + 1'b1;
+                if (o_count && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
+                    overflow_reg <= overflow_reg + 32'd1;
             end
         end
+        // the RAM's one write port (no request is in flight while clr_busy)
+        if (clr_busy || s3_en_reg)
+            mem[clr_busy ? clr_addr : s3_bucket_reg] <= {nw[WORDW-1:OCCW], clr_busy ? {OCCW{1'b0}} : nw[OCCW-1:0]};
     end
-    // ---- the RAM's one write port: clear sweep or write back
-    if (we) mem[wa] <= wd;
-
     if (cmd_clear) begin
         next_id_reg  <= FIRST_ID;
         overflow_reg <= 32'd0;

@@ -30,7 +30,7 @@ from cocotb.handle import SimHandleBase
 from cocotb.triggers import Event, RisingEdge, with_timeout
 
 from cosim.runner import rtl_sources, run_cocotb
-from host_runtime.csr_image.idstage import MODE_PASS1, MODE_PASS2, IdStageParams, idstage_csr_image
+from host_runtime.csr_image.idstage import MODE_PASS1, MODE_PASS2, IdStageParams, idstage_csr_image, table_numbers
 from host_runtime.spec import load_spec
 from models import records
 from models.decode_text import decode_text
@@ -45,7 +45,7 @@ PARAMS = IdStageParams(max_sparse=26, vocab_tables=26, vocab_buckets=16, vocab_w
                        hotset_tables=26, hotset_capacity=64)
 FULL_KEEP = (1 << 128) - 1
 ARRAY_WIDTH = {"vocab_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_lane": 8, "hotset_enable": 1,
-               "hotset_from_vocab": 1, "hotset_vocab_table": 8}
+               "hotset_from_vocab": 1}
 SCALARS = ("hot_split", "threshold", "n_dense", "n_sparse")
 
 
@@ -146,9 +146,10 @@ def make_case(name: str, spec: PipelineSpec, rows: DecodedRows, rng: random.Rand
     # post-vocabulary ids (what the hot tables are asked), on copies of the tables before pass 2
     final = TransformState(vocabs=copy.deepcopy(state.vocabs)).vocab_map(spec, lanes.sparse)
     out = state.id_stage(spec, lanes)
-    # vocabulary table k numbers the k-th vocabulary feature (host_runtime.csr_image.idstage)
-    overflow = {k: state.vocabs[i].overflow for k, i in enumerate(sorted(state.vocabs))}
-    assigned = {k: state.vocabs[i].n_assigned for k, i in enumerate(sorted(state.vocabs))}
+    # the host's table numbering (host_runtime.csr_image.idstage.table_numbers)
+    vt = table_numbers(spec, PARAMS)[0]
+    overflow = {vt[i]: t.overflow for i, t in state.vocabs.items()}
+    assigned = {vt[i]: t.n_assigned for i, t in state.vocabs.items()}
     n = out.n_rows
     lookups = hits = 0
     if spec.hot_split:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from host_runtime.csr_image.idstage import PRODUCT_PARAMS, IdStageParams, feature_lane, idstage_csr_image, patch_address
+from host_runtime.csr_image.idstage import (PRODUCT_PARAMS, IdStageParams, feature_lane, idstage_csr_image,
+                                            patch_address, table_numbers)
 from host_runtime.spec import load_spec
 from models.decode_text import decode_text
 from models.transform import TransformState
@@ -38,7 +39,7 @@ def test_presets_fit(preset: str) -> None:
     if preset == "criteo_hotline":
         assert img["hot_split"] == 1 and sum(img["hotset_enable"]) == 26 and not any(img["hotset_from_vocab"])
         assert img["hotset_lane"] == [feature_lane(13, f) for f in range(26)]
-        assert all(img["patch"][patch_address(13, f)] == f << 16 | 1 << 24 for f in range(26))
+        assert all(img["patch"][patch_address(13, f)] == f | 1 << 9 for f in range(26))
         hs = state.hotsets[0]
         assert hs is not None and img["hotset_count"][0] == len(hs)
         # entry 0 of table 0: the smallest hot id and its slot
@@ -70,3 +71,25 @@ def test_refusals_name_the_feature() -> None:
         idstage_csr_image(hot, None, dataclasses.replace(PRODUCT_PARAMS, hotset_tables=2))
     with pytest.raises(ValueError, match=r"sparse: 26 features, the id stage takes at most 8 \(first one over: C9\)"):
         idstage_csr_image(hot, None, dataclasses.replace(PRODUCT_PARAMS, max_sparse=8))
+
+
+def test_table_numbers_share_joint_features() -> None:
+    """Features with a vocabulary and a hot set get the same number on both sides (the hot table looks up the
+    vocabulary id at its own index), the lowest ones; the others follow in feature order."""
+    spec = load_spec("criteo_torchrec")
+    hs = load_spec("criteo_hotline").hotset
+    hot = [f % 3 != 0 for f in range(26)]  # features 1, 2, 4, 5, ... have hot sets
+    sparse = list(spec.sparse)
+    for f in (0, 10):  # two features without a vocabulary (modulo), feature 10 with a hot set
+        sparse[f] = dataclasses.replace(load_spec("criteo_hotline").sparse[f])
+    spec = dataclasses.replace(spec, hotset=hs, sparse=tuple(dataclasses.replace(s, hot=h) for s, h in zip(sparse, hot)))
+    vt, ht = table_numbers(spec)
+    both = [f for f in range(26) if f in vt and f in ht]
+    assert [vt[f] for f in both] == [ht[f] for f in both] == list(range(len(both)))
+    assert sorted(vt.values()) == list(range(len(vt))) and sorted(ht.values()) == list(range(len(ht)))
+    assert 0 not in vt and 10 not in vt and 10 in ht and 0 not in ht
+    img = idstage_csr_image(spec, None)
+    assert [img["hotset_from_vocab"][ht[f]] for f in ht] == [int(f in vt) for f in ht]
+    for f in set(vt) | set(ht):
+        w = img["patch"][patch_address(13, f)]
+        assert w & 0xFF == vt.get(f, ht.get(f)) and (w >> 8 & 1) == (f in vt) and (w >> 9 & 1) == (f in ht)

@@ -146,7 +146,6 @@
     .cfg_idstage_hotset_lane(cfg_idstage_hotset_lane),
     .cfg_idstage_hotset_enable(cfg_idstage_hotset_enable),
     .cfg_idstage_hotset_from_vocab(cfg_idstage_hotset_from_vocab),
-    .cfg_idstage_hotset_vocab_table(cfg_idstage_hotset_vocab_table),
     .tbl_idstage_hot_we(tbl_idstage_hot_we),
     .tbl_idstage_hot_re(tbl_idstage_hot_re),
     .tbl_idstage_hot_addr(tbl_idstage_hot_addr),

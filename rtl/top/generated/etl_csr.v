@@ -186,7 +186,6 @@ module etl_csr #(
     output reg  [207:0] cfg_idstage_hotset_lane,
     output reg  [25:0] cfg_idstage_hotset_enable,
     output reg  [25:0] cfg_idstage_hotset_from_vocab,
-    output reg  [207:0] cfg_idstage_hotset_vocab_table,
     output reg  tbl_idstage_hot_we,
     output reg  tbl_idstage_hot_re,
     output reg  [18:0] tbl_idstage_hot_addr,
@@ -397,13 +396,12 @@ always @(posedge clk) begin
                 default: ;
             endcase
         end
-        if (wa >= 24'h800400 && wa < 24'h800740) begin
-            case ((wa - 24'h800400) % 32)
-                0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800400) / 32) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800400) / 32) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
-                4: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_lane[((wa - 24'h800400) / 32) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
-                8: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_enable[((wa - 24'h800400) / 32) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                12: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_from_vocab[((wa - 24'h800400) / 32) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                16: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_vocab_table[((wa - 24'h800400) / 32) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+        if (wa >= 24'h800200 && wa < 24'h8003a0) begin
+            case ((wa - 24'h800200) % 16)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
+                4: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_lane[((wa - 24'h800200) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+                8: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_enable[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                12: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_from_vocab[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
                 default: ;
             endcase
         end
@@ -479,7 +477,6 @@ always @(posedge clk) begin
         cfg_idstage_hotset_lane <= 0;
         cfg_idstage_hotset_enable <= 0;
         cfg_idstage_hotset_from_vocab <= 0;
-        cfg_idstage_hotset_vocab_table <= 0;
         tbl_transform_bk_we <= 1'b0;
         tbl_idstage_hot_we <= 1'b0;
         tbl_idstage_vocab_stat_we <= 1'b0;
@@ -717,13 +714,12 @@ always @* begin
                 default: ;
             endcase
         end
-        if (ra >= 24'h800400 && ra < 24'h800740) begin
-            case ((ra - 24'h800400) % 32)
-                0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800400) / 32) * 16 + 0 +: 16]};
-                4: rdata_next = {24'd0, cfg_idstage_hotset_lane[((ra - 24'h800400) / 32) * 8 + 0 +: 8]};
-                8: rdata_next = {31'd0, cfg_idstage_hotset_enable[((ra - 24'h800400) / 32) * 1 + 0 +: 1]};
-                12: rdata_next = {31'd0, cfg_idstage_hotset_from_vocab[((ra - 24'h800400) / 32) * 1 + 0 +: 1]};
-                16: rdata_next = {24'd0, cfg_idstage_hotset_vocab_table[((ra - 24'h800400) / 32) * 8 + 0 +: 8]};
+        if (ra >= 24'h800200 && ra < 24'h8003a0) begin
+            case ((ra - 24'h800200) % 16)
+                0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800200) / 16) * 16 + 0 +: 16]};
+                4: rdata_next = {24'd0, cfg_idstage_hotset_lane[((ra - 24'h800200) / 16) * 8 + 0 +: 8]};
+                8: rdata_next = {31'd0, cfg_idstage_hotset_enable[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
+                12: rdata_next = {31'd0, cfg_idstage_hotset_from_vocab[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
                 default: ;
             endcase
         end

@@ -146,7 +146,6 @@ wire [415:0] cfg_idstage_hotset_count;
 wire [207:0] cfg_idstage_hotset_lane;
 wire [25:0] cfg_idstage_hotset_enable;
 wire [25:0] cfg_idstage_hotset_from_vocab;
-wire [207:0] cfg_idstage_hotset_vocab_table;
 wire tbl_idstage_hot_we;
 wire tbl_idstage_hot_re;
 wire [18:0] tbl_idstage_hot_addr;
