@@ -139,7 +139,7 @@ localparam ID_W        = $clog2(VOCAB_BUCKETS * VOCAB_WAYS + 2);
 localparam SLOT_W      = HLOG;
 localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
-localparam HCW         = $clog2(HOTSET_TABLES + 1);          // hot lookups / hits per row
+localparam HCW         = (HOTSET_TABLES < 8) ? 4 : $clog2(HOTSET_TABLES + 1);  // hot lookups / hits per row (>= 4 bits)
 localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
 localparam TN_W        = (VT_W > HT_W) ? VT_W : HT_W;       // table number
 localparam PE_W        = TN_W + 2;                          // patch map entry: {hot, vocab, table}
@@ -343,30 +343,68 @@ hotset_table #(
 
 assign tbl_hot_rdata = 32'd0;  // the hot window is write-only
 
-// popular flag and lookup / hit counts of the row (the hot tables answer together)
-reg              hr_valid_reg;
-reg [HOT_DW-1:0] hr_data_reg;
+// popular flag and lookup / hit counts of the row (the hot tables answer together), in three registered
+// steps so that no count is a chain of adders: counts of groups of 4 tables, sums of pairs of groups, total
+localparam NG4 = (HOTSET_TABLES + 3) / 4;
+localparam NG8 = (NG4 + 1) / 2;
+reg                      hc1_valid_reg, hc2_valid_reg, hr_valid_reg;
+reg                      hc1_pop_reg, hc2_pop_reg;
+reg [HOTSET_TABLES*SLOT_W-1:0] hc1_slot_reg, hc2_slot_reg;
+reg [NG4*3-1:0]          hc1_nl_reg, hc1_nh_reg;   // per group of 4 tables: 0..4
+reg [NG8*4-1:0]          hc2_nl_reg, hc2_nh_reg;   // per pair of groups: 0..8
+reg [HOT_DW-1:0]         hr_data_reg;
 
 always @(posedge clk) begin : hot_done
     reg [HCW-1:0] nl, nh;
-    reg           pop_row;
-    integer t;
-    hr_valid_reg <= hot_valid;
+    reg [2:0]     gl, gh;
+    reg [3:0]     pl, ph;
+    integer g, t;
+    hc1_valid_reg <= hot_valid;
+    hc2_valid_reg <= hc1_valid_reg;
+    hr_valid_reg  <= hc2_valid_reg;
     if (hot_valid) begin
+        hc1_pop_reg  <= &(hot_hit | ~cfg_hotset_enable);
+        hc1_slot_reg <= hot_slot;
+        for (g = 0; g < NG4; g = g + 1) begin
+            gl = 3'd0;
+            gh = 3'd0;
+            for (t = 4 * g; t < 4 * g + 4 && t < HOTSET_TABLES; t = t + 1) begin
+                gl = gl + {2'd0, cfg_hotset_enable[t]};
+                gh = gh + {2'd0, cfg_hotset_enable[t] && hot_hit[t]};
+            end
+            hc1_nl_reg[3*g +: 3] <= gl;
+            hc1_nh_reg[3*g +: 3] <= gh;
+        end
+    end
+    if (hc1_valid_reg) begin
+        hc2_pop_reg  <= hc1_pop_reg;
+        hc2_slot_reg <= hc1_slot_reg;
+        for (g = 0; g < NG8; g = g + 1) begin
+            pl = {1'b0, hc1_nl_reg[6*g +: 3]};
+            ph = {1'b0, hc1_nh_reg[6*g +: 3]};
+            if (2 * g + 1 < NG4) begin
+                pl = pl + {1'b0, hc1_nl_reg[6*g+3 +: 3]};
+                ph = ph + {1'b0, hc1_nh_reg[6*g+3 +: 3]};
+            end
+            hc2_nl_reg[4*g +: 4] <= pl;
+            hc2_nh_reg[4*g +: 4] <= ph;
+        end
+    end
+    if (hc2_valid_reg) begin
         nl = {HCW{1'b0}};
         nh = {HCW{1'b0}};
-        pop_row = 1'b1;
-        for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-            if (cfg_hotset_enable[t]) begin
-                nl = nl + 1'b1;
-                if (hot_hit[t]) nh = nh + 1'b1;
-                else pop_row = 1'b0;
-            end
+        for (g = 0; g < NG8; g = g + 1) begin
+            nl = nl + {{(HCW-4){1'b0}}, hc2_nl_reg[4*g +: 4]};
+            nh = nh + {{(HCW-4){1'b0}}, hc2_nh_reg[4*g +: 4]};
         end
         hr_data_reg <= {cfg_hot_split ? nl : {HCW{1'b0}}, cfg_hot_split ? nh : {HCW{1'b0}},
-                        !cfg_hot_split || pop_row, hot_slot};
+                        !cfg_hot_split || hc2_pop_reg, hc2_slot_reg};
     end
-    if (rst) hr_valid_reg <= 1'b0;
+    if (rst) begin
+        hc1_valid_reg <= 1'b0;
+        hc2_valid_reg <= 1'b0;
+        hr_valid_reg  <= 1'b0;
+    end
 end
 
 // ------------------------------------------------------------------ result FIFOs
