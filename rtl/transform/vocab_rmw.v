@@ -93,7 +93,7 @@ reg             s3_en_reg, s3_free_reg;
 reg [63:0]      s3_key_reg;
 reg [BW-1:0]    s3_bucket_reg;
 reg [WORDW-1:0] s3_word_reg;
-reg [WAYS-1:0]  s3_eq_reg, s3_lt_reg, s3_ge_reg, s3_iz_reg;
+reg [WAYS-1:0]  s3_eq_reg, s3_lt_reg, s3_ge_reg, s3_iz_reg, s3_ins_reg;
 reg [WAYS*COUNT_WIDTH-1:0] s3_inc_reg;
 // last written word (forwarding source), result, counters
 reg [WORDW-1:0]    wr_word_reg;
@@ -152,47 +152,42 @@ always @(posedge clk) begin : cmp
             s3_ge_reg[w]  <= wc >= cfg_threshold;
             s3_iz_reg[w]  <= cw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] == {ID_WIDTH{1'b0}};
             s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH] <= wc + 1'b1;
+            s3_ins_reg[w] <= {{(32-OCCW){1'b0}}, occ} == w;
         end
     end
 end
 
 always @(posedge clk) begin : upd
     reg [WORDW-1:0]    nw;
-    reg [OCCW-1:0]     occ;
+    reg [WAYS-1:0]     fh;        // first way holding the key (one-hot)
     reg                hit, asg;
     reg [ID_WIDTH-1:0] res;
     integer w;
     // ---- write back and result (and the clear sweep, through the same RAM write port: only the
     // occupancy needs clearing, ways at or above it are never read)
     if (o_go || clr_busy) begin
-        nw  = s3_word_reg;
-        occ = s3_word_reg[OCCW-1:0];
-        hit = 1'b0;
-        asg = 1'b0;
+        hit = |s3_eq_reg;
+        for (w = 0; w < WAYS; w = w + 1)
+            fh[w] = s3_eq_reg[w] && ((s3_eq_reg & ((1 << w) - 1)) == {WAYS{1'b0}});
+        asg = !o_count && |(fh & s3_ge_reg & s3_iz_reg);
         res = {{(ID_WIDTH-1){1'b0}}, 1'b1};  // rare / unknown
+        for (w = 0; w < WAYS; w = w + 1)
+            if (fh[w] && s3_ge_reg[w])
+                res = s3_iz_reg[w] ? next_id_reg : s3_word_reg[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH];
+        nw = s3_word_reg;
         for (w = 0; w < WAYS; w = w + 1) begin
-            if (!hit && s3_eq_reg[w]) begin
-                hit = 1'b1;
-                if (o_count) begin
-                    if (s3_lt_reg[w]) nw[OCCW + w*EW + 64 +: COUNT_WIDTH] = s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH];
-                end else if (s3_ge_reg[w]) begin
-                    if (s3_iz_reg[w]) begin
-                        asg = 1'b1;
-                        res = next_id_reg;
-                        nw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] = next_id_reg;
-                    end else begin
-                        res = s3_word_reg[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH];
-                    end
-                end
+            if (s3_ins_reg[w]) begin
+                // the way at the occupancy is beyond the stored ones: always (over)write it with the key as
+                // a new entry; it counts only if the occupancy grows below
+                nw[OCCW + w*EW +: EW] = {{ID_WIDTH{1'b0}}, {{(COUNT_WIDTH-1){1'b0}}, 1'b1}, s3_key_reg};
+            end else begin
+                if (fh[w] && o_count && s3_lt_reg[w])
+                    nw[OCCW + w*EW + 64 +: COUNT_WIDTH] = s3_inc_reg[COUNT_WIDTH*w +: COUNT_WIDTH];
+                if (fh[w] && !o_count && s3_ge_reg[w] && s3_iz_reg[w])
+                    nw[OCCW + w*EW + 64 + COUNT_WIDTH +: ID_WIDTH] = next_id_reg;
             end
         end
-        if (o_count && !hit && s3_free_reg) begin
-            for (w = 0; w < WAYS; w = w + 1) begin
-                if ({{(32-OCCW){1'b0}}, occ} == w)
-                    nw[OCCW + w*EW +: EW] = {{ID_WIDTH{1'b0}}, {{(COUNT_WIDTH-1){1'b0}}, 1'b1}, s3_key_reg};
-            end
-            nw[OCCW-1:0] = occ + 1'b1;
-        end
+        if (o_count && !hit && s3_free_reg) nw[OCCW-1:0] = s3_word_reg[OCCW-1:0] + 1'b1;
         if (o_go) begin
             o_id_reg <= (!s3_en_reg || o_count) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
             if (s3_en_reg) begin
