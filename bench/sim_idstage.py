@@ -31,8 +31,7 @@ from models.pipeline_spec import PipelineSpec, SparseFinal
 from models.transform import TransformState, transform_lanes
 
 SOURCES = ("id_stage", "vocab_table", "hotset_table", "xxh64_u64", "axis_register", "axis_fifo")
-ARRAYS = {"vocab_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_lane": 8, "hotset_enable": 1,
-          "hotset_from_vocab": 1}
+ARRAYS = {"key_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_enable": 1, "hotset_from_vocab": 1}
 SMALL = IdStageParams(max_sparse=26, vocab_tables=26, vocab_buckets=16, vocab_ways=2, hotset_tables=26,
                       hotset_capacity=64)
 

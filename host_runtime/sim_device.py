@@ -74,8 +74,12 @@ class TopParams:
             p = dataclasses.replace(p, vocab_tables=max(2, len(vocab)), vocab_buckets=vocab[0].n_buckets,
                                     vocab_ways=vocab[0].ways)
         if spec.hot_split and spec.hotset is not None:
-            hot = sum(1 for s in spec.sparse if s.hot)
-            p = dataclasses.replace(p, hotset_tables=max(2, hot),
+            # hot-set table t serves the feature numbered t: features with a hot set and no vocabulary are
+            # numbered after the vocabulary ones (host_runtime.csr_image.idstage.table_numbers)
+            hot = [i for i, s in enumerate(spec.sparse) if s.hot]
+            n_vocab = sum(1 for s in spec.sparse if s.final == SparseFinal.VOCAB)
+            hot_only = [i for i in hot if spec.sparse[i].final != SparseFinal.VOCAB]
+            p = dataclasses.replace(p, hotset_tables=max(2, n_vocab + len(hot_only) if hot_only else len(hot)),
                                     hotset_capacity=1 << max(4, math.ceil(math.log2(max(spec.hotset.capacity, 1)))))
         # the product row store (2048 rows) unless the batch is larger: one build serves every batch size
         rows = max(2048, 1 << math.ceil(math.log2(max(spec.batch.size, 2))))

@@ -7,11 +7,11 @@ from a table of exactly `n_buckets x ways` entries, and a different geometry ove
 Every refusal is a ValueError naming the feature, because a silently different table would give
 ids that differ from the golden model's.
 
-The feature -> table maps are computed here, not in the RTL (`table_numbers`): features with both a
-vocabulary and a hot set get the same table number on both sides (so a hot table finds the vocabulary id
-it looks up at its own index), then the vocabulary-only and the hot-only features in feature order; each
-table gets the 64-bit lane of its feature's key in the row (`feature_lane`), and the patch map says, per
-{beat, lane} of the row, which table replaces that feature's id (`patch_address`, `patch_word`).
+The feature -> table maps are computed here, not in the RTL (`table_numbers`): the features with a
+vocabulary and/or a hot set are numbered 0, 1, ... (both first, then vocabulary-only, then hot-only), and
+vocabulary table t / hot-set table t serve feature t; the stage keeps one key register per number, fed from
+the 64-bit lane of that feature's key in the row (`feature_lane`), and the patch map says, per {beat, lane}
+of the row, which number replaces that feature's id (`patch_address`, `patch_word`).
 """
 from __future__ import annotations
 
@@ -65,6 +65,11 @@ class IdStageParams:
     def patch_words(self) -> int:
         return PATCH_WORDS
 
+    @property
+    def key_slots(self) -> int:
+        """Numbered features (one key register each): max(vocab_tables, hotset_tables)."""
+        return max(self.vocab_tables, self.hotset_tables)
+
     def rtl_parameters(self) -> dict[str, int]:
         return {"MAX_SPARSE": self.max_sparse, "VOCAB_TABLES": self.vocab_tables,
                 "VOCAB_BUCKETS": self.vocab_buckets, "VOCAB_WAYS": self.vocab_ways,
@@ -88,8 +93,8 @@ def patch_address(n_dense: int, f: int) -> int:
 
 
 def patch_word(vocab_table: int | None, hot_table: int | None) -> int:
-    """Patch-map entry: [7:0] the feature's table number (one number: a feature with both kinds has the
-    same one on both sides), [8] replace by the vocabulary id, [9] replace by the hot slot in popular rows."""
+    """Patch-map entry: [7:0] the feature's number t (vocabulary table t and/or hot-set table t), [8]
+    replace by the vocabulary id, [9] replace by the hot slot in popular rows."""
     if vocab_table is not None and hot_table is not None and vocab_table != hot_table:
         raise ValueError(f"vocabulary table {vocab_table} and hot table {hot_table} of one feature differ")
     t = vocab_table if vocab_table is not None else hot_table
@@ -98,9 +103,10 @@ def patch_word(vocab_table: int | None, hot_table: int | None) -> int:
 
 def table_numbers(spec: PipelineSpec, params: IdStageParams = PRODUCT_PARAMS) -> tuple[dict[int, int], dict[int, int]]:
     """(vocabulary table of each vocabulary feature, hot-set table of each feature with a hot set), by sparse
-    feature index. Features with both get the same number on both sides, the lowest ones; the vocabulary-
-    only and hot-only features follow in feature order. Raises ValueError naming the first feature over a
-    kind's table count."""
+    feature index. Every such feature gets its own number t (vocabulary table t and/or hot-set table t, key
+    register t): those with both first, then the vocabulary-only ones, then the hot-only ones, each group in
+    feature order. Raises ValueError naming the first feature that does not fit (a vocabulary feature needs
+    t < vocab_tables, a hot one t < hotset_tables)."""
     vocab = [i for i, s in enumerate(spec.sparse) if s.final == SparseFinal.VOCAB]
     hot = [i for i, s in enumerate(spec.sparse) if s.hot] if spec.hot_split else []
     if len(vocab) > params.vocab_tables:
@@ -111,15 +117,16 @@ def table_numbers(spec: PipelineSpec, params: IdStageParams = PRODUCT_PARAMS) ->
         raise ValueError(f"sparse feature {spec.sparse[hot[params.hotset_tables]].name}: more than "
                          f"{params.hotset_tables} features with hot sets (the id stage has "
                          f"{params.hotset_tables} hot-set tables)")
-    both = [i for i in vocab if i in set(hot)]
-    vt = {i: k for k, i in enumerate(both)}
-    ht = dict(vt)
-    for i in vocab:
-        if i not in vt:
-            vt[i] = len(vt)
-    for i in hot:
-        if i not in ht:
-            ht[i] = len(ht)
+    hot_set = set(hot)
+    both = [i for i in vocab if i in hot_set]
+    order = both + [i for i in vocab if i not in hot_set] + [i for i in hot if i not in set(vocab)]
+    vt = {i: t for t, i in enumerate(order) if i in set(vocab)}
+    ht = {i: t for t, i in enumerate(order) if i in hot_set}
+    over = [i for i, t in ht.items() if t >= params.hotset_tables]
+    if over:
+        raise ValueError(f"sparse feature {spec.sparse[min(over)].name}: the id stage numbers at most "
+                         f"{params.hotset_tables} features with a hot set or a vocabulary when some have only a "
+                         f"hot set ({len(order)} here: {params.key_slots} key registers)")
     return vt, ht
 
 
@@ -159,7 +166,9 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
             raise ValueError(f"hotset: capacity {spec.hotset.capacity} exceeds the id stage's hot tables of "
                              f"{params.hotset_capacity} ids")
     vt_of, ht_of = table_numbers(spec, params)
-    v_lane, v_en = [0] * params.vocab_tables, [0] * params.vocab_tables
+    k_lane, v_en = [0] * params.key_slots, [0] * params.vocab_tables
+    for i, t in list(vt_of.items()) + list(ht_of.items()):
+        k_lane[t] = feature_lane(nd, i)
     threshold: int | None = None
     for i, t in sorted(vt_of.items()):
         s = spec.sparse[i]
@@ -175,13 +184,13 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
             raise ValueError(f"{name}: threshold {v.threshold} differs from {threshold} of an earlier feature "
                              "(the id stage has one threshold register)")
         threshold = v.threshold
-        v_lane[t], v_en[t] = feature_lane(nd, i), 1
+        v_en[t] = 1
     n_ht = params.hotset_tables
-    h_count, h_lane, h_en, h_fv = [0] * n_ht, [0] * n_ht, [0] * n_ht, [0] * n_ht
+    h_count, h_en, h_fv = [0] * n_ht, [0] * n_ht, [0] * n_ht
     hot_words = [0] * params.hot_words
     for i, t in sorted(ht_of.items()):
         name = f"sparse feature {spec.sparse[i].name}"
-        h_lane[t], h_en[t], h_fv[t] = feature_lane(nd, i), 1, int(i in vt_of)
+        h_en[t], h_fv[t] = 1, int(i in vt_of)
         if state is not None:
             hs = state.hotsets[i]
             if hs is None:
@@ -199,8 +208,8 @@ def idstage_csr_image(spec: PipelineSpec, state: TransformState | None,
     img["threshold"] = threshold if threshold is not None else 0
     img["n_dense"] = nd
     img["n_sparse"] = len(spec.sparse)
-    img["vocab_lane"], img["vocab_enable"] = v_lane, v_en
-    img["hotset_count"], img["hotset_lane"], img["hotset_enable"] = h_count, h_lane, h_en
+    img["key_lane"], img["vocab_enable"] = k_lane, v_en
+    img["hotset_count"], img["hotset_enable"] = h_count, h_en
     img["hotset_from_vocab"] = h_fv
     img["hot"] = hot_words
     img["patch"] = patch

@@ -243,6 +243,7 @@ stream_end_marker #(.DATA_WIDTH(TW), .ROW_BITS(48)) u_eos (
 // ---------------------------------------------------------------- id stage
 localparam HOT_ADDR_W  = ((HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1) + $clog2(HOTSET_CAPACITY) + 2;
 localparam STAT_ADDR_W = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1;
+localparam KEY_SLOTS   = (VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES;
 
 wire [TW-1:0] id_tdata;
 wire          id_tvalid, id_tready, id_tlast;
@@ -258,10 +259,9 @@ id_stage #(
     .m_axis_tlast(id_tlast), .m_axis_tuser(),
     .cfg_mode(cfg_idstage_mode), .cfg_hot_split(cfg_idstage_hot_split), .cfg_threshold(cfg_idstage_threshold),
     .cfg_n_dense(cfg_idstage_n_dense), .cfg_n_sparse(cfg_idstage_n_sparse),
-    .cfg_vocab_lane(cfg_idstage_vocab_lane[VOCAB_TABLES*8-1:0]),
+    .cfg_key_lane(cfg_idstage_key_lane[KEY_SLOTS*8-1:0]),
     .cfg_vocab_enable(cfg_idstage_vocab_enable[VOCAB_TABLES-1:0]),
     .cfg_hotset_count(cfg_idstage_hotset_count[HOTSET_TABLES*16-1:0]),
-    .cfg_hotset_lane(cfg_idstage_hotset_lane[HOTSET_TABLES*8-1:0]),
     .cfg_hotset_enable(cfg_idstage_hotset_enable[HOTSET_TABLES-1:0]),
     .cfg_hotset_from_vocab(cfg_idstage_hotset_from_vocab[HOTSET_TABLES-1:0]),
     .cmd_clear(cmd_idstage_clear),
@@ -383,7 +383,7 @@ assign status_perf_tr_fifo1_hwm = tr_hwm4[8 +: 8];
 assign status_perf_tr_fifo2_hwm = tr_hwm4[16 +: 8];
 assign status_perf_tr_fifo3_hwm = tr_hwm4[24 +: 8];
 
-wire unused = &{1'b0, cfg_idstage_hotset_count, cfg_idstage_vocab_lane, cfg_idstage_vocab_enable, cfg_idstage_hotset_lane,
+wire unused = &{1'b0, cfg_idstage_hotset_count, cfg_idstage_key_lane, cfg_idstage_vocab_enable,
                 cfg_idstage_hotset_enable, cfg_idstage_hotset_from_vocab, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
                 LANES_W[31:8], LANE_BYTES_W[31:8], IN_BYTES_W[31:16]};
 

@@ -11,7 +11,7 @@
 // Load: wr_commit && wr_here writes wr_entry = {slot, id} as sorted entry wr_index (between streams).
 //
 // lint-params: CAPACITY=2 NSTAGE=2
-// lint-params: CAPACITY=64 NSTAGE=7
+// lint-params: CAPACITY=64 NSTAGE=9
 // lint-params: CAPACITY=1024 SYNC_LEVEL_ENTRIES=64 NSTAGE=15
 
 `resetall
@@ -22,7 +22,7 @@ module hotset_search #(
     // Hot ids (power of two >= 2)
     parameter CAPACITY           = 16,
     // Levels with at least this many entries read a synchronous RAM (2 cycles per level)
-    parameter SYNC_LEVEL_ENTRIES = 128,
+    parameter SYNC_LEVEL_ENTRIES = 16,
     // Pipeline stages of the bank: 1 + LOG + synchronous levels (checked)
     parameter NSTAGE             = 5,
     // Slot / index width (derived; do not override)
@@ -112,7 +112,6 @@ for (s = 0; s < LOG; s = s + 1) begin : gen_level
     localparam SYNC = (1 << s) >= SYNC_LEVEL_ENTRIES;
     localparam SO   = out_stage(s);         // stage index of this level's result
     localparam [LOG-1:0] BIT = 1 << K;
-    reg [EW-1:0] mem [0:(1 << s) - 1];
     wire [AW-1:0] wr_addr;
     wire          lv_here;
     // search state entering the level
@@ -153,19 +152,19 @@ for (s = 0; s < LOG; s = s + 1) begin : gen_level
         assign rd_addr = 1'b0;
     end
 
-    // Loads happen between streams only (no lookup reads a level while it is written), so the write
-    // is a blocking one: the same RAM for synthesis, and no per-cycle commit flag in simulation
+    // Loads happen between streams only (no lookup reads a level while it is written), so the writes
+    // below are blocking ones: the same RAM for synthesis, and no per-cycle commit flag in simulation
     // (26 tables x 12 levels of them in the product id stage).
-    /* verilator lint_off BLKSEQ */
-    always @(posedge clk) begin
-        if (wr_commit) begin
-            if (wr_here && lv_here) mem[wr_addr] = wr_entry;
-        end
-    end
-    /* verilator lint_on BLKSEQ */
-
     if (!SYNC) begin : gen_async
         // LUTRAM read and compare in one cycle
+        (* ram_style = "distributed" *) reg [EW-1:0] mem [0:(1 << s) - 1];
+        /* verilator lint_off BLKSEQ */
+        always @(posedge clk) begin
+            if (wr_commit) begin
+                if (wr_here && lv_here) mem[wr_addr] = wr_entry;
+            end
+        end
+        /* verilator lint_on BLKSEQ */
         always @(posedge clk) begin
             if (stage_go[SO]) begin
                 k_reg <= in_k;
@@ -183,6 +182,14 @@ for (s = 0; s < LOG; s = s + 1) begin : gen_level
         end
     end else begin : gen_sync
         // synchronous read (block RAM) in the first cycle, compare in the second
+        (* ram_style = "block" *) reg [EW-1:0] mem [0:(1 << s) - 1];
+        /* verilator lint_off BLKSEQ */
+        always @(posedge clk) begin
+            if (wr_commit) begin
+                if (wr_here && lv_here) mem[wr_addr] = wr_entry;
+            end
+        end
+        /* verilator lint_on BLKSEQ */
         reg [EW-1:0]          rd_reg;
         reg [63:0]            r_k_reg;
         reg [COUNT_WIDTH-1:0] r_n_reg;

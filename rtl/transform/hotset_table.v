@@ -12,15 +12,16 @@
 // that i; the result is its slot.
 //
 // Every level's decision is registered, and its memory is addressed from registers only:
-//   levels with fewer than SYNC_LEVEL_ENTRIES entries: one cycle (LUTRAM, asynchronous read, then
-//     the compare);
+//   levels with fewer than SYNC_LEVEL_ENTRIES (16) entries: one cycle (LUTRAM, asynchronous read,
+//     then the compare);
 //   larger levels: two cycles (a synchronous read, block RAM; then the compare), so no path runs from
-//     one level's compare into the next level's RAM.
+//     one level's compare into the next level's RAM. (Block RAM from 16 entries on: LUTRAM for the
+//     levels of 16..64 entries would cost 26 x 184 LUTs in the product id stage.)
 // The 64-bit A <= q compare is split into 32-bit halves that run side by side.
 //
 // All TABLES tables take their queries in the same cycle (s_valid, s_q[64*t +: 64]) and answer
 // together (m_valid, m_hit[t], m_slot[LOG*t +: LOG]) after LATENCY = 1 + LOG + (levels with >=
-// SYNC_LEVEL_ENTRIES entries) cycles (7 for CAPACITY = 64, 18 for 4096); one lookup per cycle, no
+// SYNC_LEVEL_ENTRIES entries) cycles (9 for CAPACITY = 64, 21 for 4096); one lookup per cycle, no
 // back-pressure. The tables share one valid bit per pipeline stage, and every stage register loads
 // only when that bit is set.
 //
@@ -45,7 +46,7 @@ module hotset_table #(
     // Tables searched in lockstep (>= 1)
     parameter TABLES             = 1,
     // Levels with at least this many entries read a synchronous RAM (block RAM, 2 cycles per level)
-    parameter SYNC_LEVEL_ENTRIES = 128,
+    parameter SYNC_LEVEL_ENTRIES = 16,
     // Slot / index width (derived; do not override)
     parameter LOG                = $clog2(CAPACITY),
     // Width of cfg_count: 0..CAPACITY (derived; do not override)

@@ -17,10 +17,12 @@
 // only while the result FIFOs have room for every request in flight (credits), so the lookup
 // pipelines never stall.
 //
-// Static maps come from the host (host_runtime/csr_image/idstage.py), so the stage computes none:
-//   cfg_vocab_lane[t] / cfg_hotset_lane[t]: the 64-bit lane of table t's feature in the row, counted
-//     on the row read one word later when 3 + n_dense is odd (cfg_n_dense even), so that every key
-//     is one aligned lane; lane = 16 x beat + lane in beat;
+// Static maps come from the host (host_runtime/csr_image/idstage.py), so the stage computes none. The
+// host numbers the features with a vocabulary and/or a hot set 0, 1, ... (at most KEY_SLOTS =
+// max(VOCAB_TABLES, HOTSET_TABLES) of them; vocabulary table t and hot-set table t serve feature t):
+//   cfg_key_lane[t]: the 64-bit lane of feature t's key in the row, counted on the row read one word
+//     later when 3 + n_dense is odd (cfg_n_dense even), so that every key is one aligned lane;
+//     lane = 16 x beat + lane in beat;
 //   cfg_hotset_from_vocab: hot table t looks up the id of vocabulary table t (a feature with both has
 //     the same number on both sides; else the feature's key);
 //   the patch map (table port tbl_patch, word {beat, lane}): which table replaces the feature whose lo
@@ -66,7 +68,9 @@ module id_stage #(
     // tbl_hot_addr width: {table, index, word} (derived; do not override)
     parameter HOT_ADDR_W        = ((HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1) + $clog2(HOTSET_CAPACITY) + 2,
     // tbl_vocab_stat_addr width: {assigned/overflow, table} (derived; do not override)
-    parameter STAT_ADDR_W       = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1
+    parameter STAT_ADDR_W       = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1,
+    // features numbered for the tables, one key register each (derived; do not override)
+    parameter KEY_SLOTS         = (VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -91,10 +95,9 @@ module id_stage #(
     input  wire [7:0]                    cfg_threshold,
     input  wire [6:0]                    cfg_n_dense,
     input  wire [6:0]                    cfg_n_sparse,
-    input  wire [VOCAB_TABLES*8-1:0]     cfg_vocab_lane,
+    input  wire [KEY_SLOTS*8-1:0]        cfg_key_lane,
     input  wire [VOCAB_TABLES-1:0]       cfg_vocab_enable,
     input  wire [HOTSET_TABLES*16-1:0]   cfg_hotset_count,
-    input  wire [HOTSET_TABLES*8-1:0]    cfg_hotset_lane,
     input  wire [HOTSET_TABLES-1:0]      cfg_hotset_enable,
     input  wire [HOTSET_TABLES-1:0]      cfg_hotset_from_vocab,
     input  wire                          cmd_clear,
@@ -141,7 +144,7 @@ localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
 localparam HCW         = (HOTSET_TABLES < 8) ? 4 : $clog2(HOTSET_TABLES + 1);  // hot lookups / hits per row (>= 4 bits)
 localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
-localparam TN_W        = (VT_W > HT_W) ? VT_W : HT_W;       // table number
+localparam TN_W        = (KEY_SLOTS > 1) ? $clog2(KEY_SLOTS) : 1;  // feature number
 localparam PE_W        = TN_W + 2;                          // patch map entry: {hot, vocab, table}
 localparam RAW         = $clog2(RESULT_DEPTH);
 
@@ -157,6 +160,10 @@ initial begin
     end
     if (HOTSET_CAPACITY > 16384 || HOT_ADDR_W != HT_W + HLOG + 2 || STAT_ADDR_W != VT_W + 1) begin
         $error("Error: HOTSET_CAPACITY <= 16384; do not override HOT_ADDR_W/STAT_ADDR_W (instance %m)");
+        $finish;
+    end
+    if (KEY_SLOTS != ((VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES)) begin
+        $error("Error: KEY_SLOTS is derived; do not override it (instance %m)");
         $finish;
     end
     if (RESULT_DEPTH < 2 || (RESULT_DEPTH & (RESULT_DEPTH - 1)) != 0) begin
@@ -236,18 +243,14 @@ always @(posedge clk) begin
     end
 end
 
-// key of each vocabulary table's and each hot table's feature (one process each: the keys are one
-// packed register per kind, no per-table wires in simulation)
-reg [VOCAB_TABLES*64-1:0]  vkey_reg;
-reg [HOTSET_TABLES*64-1:0] hkey_reg;
+// key of each numbered feature (one packed register: no per-slot wires in simulation)
+reg [KEY_SLOTS*64-1:0] key_reg;
 
 always @(posedge clk) begin : key_capture
     integer t;
     if (a_valid_reg) begin
-        for (t = 0; t < VOCAB_TABLES; t = t + 1)
-            if (cfg_vocab_lane[8*t+4 +: 4] == a_ib_reg) vkey_reg[64*t +: 64] <= ab_reg[64*cfg_vocab_lane[8*t +: 4] +: 64];
-        for (t = 0; t < HOTSET_TABLES; t = t + 1)
-            if (cfg_hotset_lane[8*t+4 +: 4] == a_ib_reg) hkey_reg[64*t +: 64] <= ab_reg[64*cfg_hotset_lane[8*t +: 4] +: 64];
+        for (t = 0; t < KEY_SLOTS; t = t + 1)
+            if (cfg_key_lane[8*t+4 +: 4] == a_ib_reg) key_reg[64*t +: 64] <= ab_reg[64*cfg_key_lane[8*t +: 4] +: 64];
     end
 end
 
@@ -263,7 +266,7 @@ vocab_table #(
     .cfg_threshold(cfg_threshold),
     .cmd_clear(cmd_clear),
     .s_valid(req_valid_reg),
-    .s_key(vkey_reg),
+    .s_key(key_reg[VOCAB_TABLES*64-1:0]),
     .s_count(req_mode_reg),
     .s_enable(cfg_vocab_enable),
     .m_valid(v_valid),
@@ -284,7 +287,7 @@ wire [HOTSET_TABLES*(HLOG+1)-1:0] hot_count;      // cfg_hotset_count, HLOG+1 bi
 wire [HOTSET_TABLES*(15-HLOG)-1:0] unused_count;
 
 always @(posedge clk) begin
-    if (req_valid_reg) hkf_mem[hkf_wr_reg] <= hkey_reg;
+    if (req_valid_reg) hkf_mem[hkf_wr_reg] <= key_reg[HOTSET_TABLES*64-1:0];
 end
 
 always @(posedge clk) begin : hot_query
@@ -504,27 +507,29 @@ always @(posedge clk) begin : patch
     reg [1023:0]      pd;
     reg [16*PE_W-1:0] row;
     reg [PE_W-1:0]    e;
+    reg [KEY_SLOTS*32-1:0] tv;   // per numbered feature: its replacement value in this row
     reg [31:0]        v;
-    reg               rp, z;
-    integer           l;
+    reg               hs, rp, z;
+    integer           l, t;
     if (b_fire) begin
         pd = b_tdata;
         z = 1'b0;
         if (o_kept && !cfg_mode) begin
             if (ob_reg == 4'd0) pd[32 + 25] = popular;
             if (shift_row && ozero_reg) pd[31:0] = 32'd0;
+            hs = cfg_hot_split && popular;
+            for (t = 0; t < KEY_SLOTS; t = t + 1) begin
+                tv[32*t +: 32] = 32'd0;
+                if (t < HOTSET_TABLES && hs && cfg_hotset_enable[t])
+                    tv[32*t +: SLOT_W] = hf_data[SLOT_W*t +: SLOT_W];
+                else if (t < VOCAB_TABLES)
+                    tv[32*t +: ID_W] = vf_data[ID_W*t +: ID_W];
+            end
             row = pmap_mem[ob_reg];
             for (l = 0; l < 16; l = l + 1) begin
                 e = row[PE_W*l +: PE_W];
-                rp = 1'b0;
-                v = 32'd0;
-                if (cfg_hot_split && popular && e[TN_W+1]) begin
-                    rp = 1'b1;
-                    v[SLOT_W-1:0] = hf_data[SLOT_W*e[HT_W-1:0] +: SLOT_W];
-                end else if (e[TN_W]) begin
-                    rp = 1'b1;
-                    v[ID_W-1:0] = vf_data[ID_W*e[VT_W-1:0] +: ID_W];
-                end
+                rp = (hs && e[TN_W+1]) || e[TN_W];
+                v = tv[32*e[TN_W-1:0] +: 32];
                 if (rp) begin
                     if (shift_row) begin
                         pd[32*(2*l+1) +: 32] = v;

@@ -44,8 +44,7 @@ CRITEO = Path("/work/shared/data/criteo/sample_train.tsv")
 PARAMS = IdStageParams(max_sparse=26, vocab_tables=26, vocab_buckets=16, vocab_ways=2,
                        hotset_tables=26, hotset_capacity=64)
 FULL_KEEP = (1 << 128) - 1
-ARRAY_WIDTH = {"vocab_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_lane": 8, "hotset_enable": 1,
-               "hotset_from_vocab": 1}
+ARRAY_WIDTH = {"key_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_enable": 1, "hotset_from_vocab": 1}
 SCALARS = ("hot_split", "threshold", "n_dense", "n_sparse")
 
 

@@ -23,6 +23,7 @@ def test_yaml_matches_product_params() -> None:
     arrays = {a["name"]: a for a in doc["arrays"]}
     tables = {t["name"]: t["words"] for t in doc["tables"]}
     assert arrays["vocab"]["count"] == PRODUCT_PARAMS.vocab_tables
+    assert arrays["key"]["count"] == PRODUCT_PARAMS.key_slots
     assert arrays["hotset"]["count"] == PRODUCT_PARAMS.hotset_tables
     assert tables["hot"] == PRODUCT_PARAMS.hot_words
     assert tables["vocab_stat"] == PRODUCT_PARAMS.stat_words
@@ -38,7 +39,7 @@ def test_presets_fit(preset: str) -> None:
     assert len(img["hot"]) == PRODUCT_PARAMS.hot_words
     if preset == "criteo_hotline":
         assert img["hot_split"] == 1 and sum(img["hotset_enable"]) == 26 and not any(img["hotset_from_vocab"])
-        assert img["hotset_lane"] == [feature_lane(13, f) for f in range(26)]
+        assert img["key_lane"] == [feature_lane(13, f) for f in range(26)]
         assert all(img["patch"][patch_address(13, f)] == f | 1 << 9 for f in range(26))
         hs = state.hotsets[0]
         assert hs is not None and img["hotset_count"][0] == len(hs)
@@ -48,7 +49,7 @@ def test_presets_fit(preset: str) -> None:
         assert int(hs.ids[img["hot"][2]]) == lo
     if preset == "criteo_torchrec":
         assert img["threshold"] == 3 and img["vocab_enable"] == [1] * 26
-        assert img["vocab_lane"] == [feature_lane(13, f) for f in range(26)] == list(range(8, 34))
+        assert img["key_lane"] == [feature_lane(13, f) for f in range(26)] == list(range(8, 34))
         assert all(img["patch"][patch_address(13, f)] == f | 1 << 8 for f in range(26))
         assert sum(1 for w in img["patch"] if w) == 26
 
@@ -74,8 +75,8 @@ def test_refusals_name_the_feature() -> None:
 
 
 def test_table_numbers_share_joint_features() -> None:
-    """Features with a vocabulary and a hot set get the same number on both sides (the hot table looks up the
-    vocabulary id at its own index), the lowest ones; the others follow in feature order."""
+    """Every feature with a vocabulary and/or a hot set gets its own number (vocabulary table t, hot-set table t,
+    key register t): both first, then vocabulary-only, then hot-only; too many of them is refused by name."""
     spec = load_spec("criteo_torchrec")
     hs = load_spec("criteo_hotline").hotset
     hot = [f % 3 != 0 for f in range(26)]  # features 1, 2, 4, 5, ... have hot sets
@@ -86,10 +87,20 @@ def test_table_numbers_share_joint_features() -> None:
     vt, ht = table_numbers(spec)
     both = [f for f in range(26) if f in vt and f in ht]
     assert [vt[f] for f in both] == [ht[f] for f in both] == list(range(len(both)))
-    assert sorted(vt.values()) == list(range(len(vt))) and sorted(ht.values()) == list(range(len(ht)))
+    assert sorted(set(vt.values()) | set(ht.values())) == list(range(len(set(vt) | set(ht))))
+    assert max(vt.values()) < min(t for f, t in ht.items() if f not in vt)  # hot-only after vocabulary-only
     assert 0 not in vt and 10 not in vt and 10 in ht and 0 not in ht
     img = idstage_csr_image(spec, None)
     assert [img["hotset_from_vocab"][ht[f]] for f in ht] == [int(f in vt) for f in ht]
     for f in set(vt) | set(ht):
         w = img["patch"][patch_address(13, f)]
         assert w & 0xFF == vt.get(f, ht.get(f)) and (w >> 8 & 1) == (f in vt) and (w >> 9 & 1) == (f in ht)
+        assert img["key_lane"][vt.get(f, ht.get(f))] == feature_lane(13, f)
+    # 24 vocabulary features (feature 0 with a hot set too) and 3 hot-only ones: 27 numbers, 26 key registers
+    hl = load_spec("criteo_hotline").sparse
+    sp = [dataclasses.replace(s, hot=(f == 0)) for f, s in enumerate(load_spec("criteo_torchrec").sparse)]
+    sp[24], sp[25] = (dataclasses.replace(hl[f], hot=True) for f in (24, 25))
+    sp.append(dataclasses.replace(hl[0], name="X1", hot=True))
+    too_many = dataclasses.replace(load_spec("criteo_torchrec"), hotset=hs, sparse=tuple(sp))
+    with pytest.raises(ValueError, match=r"X1: the id stage numbers at most 26 features"):
+        table_numbers(too_many)

@@ -180,10 +180,9 @@ module etl_csr #(
     input  wire [47:0] status_idstage_popular_rows,
     input  wire [47:0] status_idstage_hot_lookups,
     input  wire [47:0] status_idstage_hot_hits,
-    output reg  [207:0] cfg_idstage_vocab_lane,
+    output reg  [207:0] cfg_idstage_key_lane,
     output reg  [25:0] cfg_idstage_vocab_enable,
     output reg  [415:0] cfg_idstage_hotset_count,
-    output reg  [207:0] cfg_idstage_hotset_lane,
     output reg  [25:0] cfg_idstage_hotset_enable,
     output reg  [25:0] cfg_idstage_hotset_from_vocab,
     output reg  tbl_idstage_hot_we,
@@ -389,19 +388,23 @@ always @(posedge clk) begin
             tbl_transform_bk_addr  <= tbl_transform_bk_woff[11:2];
             tbl_transform_bk_wdata <= s_axil_wdata;
         end
-        if (wa >= 24'h800100 && wa < 24'h8001d0) begin
-            case ((wa - 24'h800100) % 8)
-                0: begin if (s_axil_wstrb[0]) cfg_idstage_vocab_lane[((wa - 24'h800100) / 8) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
-                4: begin if (s_axil_wstrb[0]) cfg_idstage_vocab_enable[((wa - 24'h800100) / 8) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+        if (wa >= 24'h800080 && wa < 24'h8000e8) begin
+            case ((wa - 24'h800080) % 4)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_key_lane[((wa - 24'h800080) / 4) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'h800100 && wa < 24'h800168) begin
+            case ((wa - 24'h800100) % 4)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_vocab_enable[((wa - 24'h800100) / 4) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
                 default: ;
             endcase
         end
         if (wa >= 24'h800200 && wa < 24'h8003a0) begin
             case ((wa - 24'h800200) % 16)
                 0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
-                4: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_lane[((wa - 24'h800200) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
-                8: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_enable[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                12: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_from_vocab[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                4: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_enable[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                8: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_from_vocab[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
                 default: ;
             endcase
         end
@@ -471,10 +474,9 @@ always @(posedge clk) begin
         cfg_idstage_n_dense <= 7'd0;
         cfg_idstage_n_sparse <= 7'd0;
         cmd_idstage_clear <= 1'b0;
-        cfg_idstage_vocab_lane <= 0;
+        cfg_idstage_key_lane <= 0;
         cfg_idstage_vocab_enable <= 0;
         cfg_idstage_hotset_count <= 0;
-        cfg_idstage_hotset_lane <= 0;
         cfg_idstage_hotset_enable <= 0;
         cfg_idstage_hotset_from_vocab <= 0;
         tbl_transform_bk_we <= 1'b0;
@@ -707,19 +709,23 @@ always @* begin
                 default: ;
             endcase
         end
-        if (ra >= 24'h800100 && ra < 24'h8001d0) begin
-            case ((ra - 24'h800100) % 8)
-                0: rdata_next = {24'd0, cfg_idstage_vocab_lane[((ra - 24'h800100) / 8) * 8 + 0 +: 8]};
-                4: rdata_next = {31'd0, cfg_idstage_vocab_enable[((ra - 24'h800100) / 8) * 1 + 0 +: 1]};
+        if (ra >= 24'h800080 && ra < 24'h8000e8) begin
+            case ((ra - 24'h800080) % 4)
+                0: rdata_next = {24'd0, cfg_idstage_key_lane[((ra - 24'h800080) / 4) * 8 + 0 +: 8]};
+                default: ;
+            endcase
+        end
+        if (ra >= 24'h800100 && ra < 24'h800168) begin
+            case ((ra - 24'h800100) % 4)
+                0: rdata_next = {31'd0, cfg_idstage_vocab_enable[((ra - 24'h800100) / 4) * 1 + 0 +: 1]};
                 default: ;
             endcase
         end
         if (ra >= 24'h800200 && ra < 24'h8003a0) begin
             case ((ra - 24'h800200) % 16)
                 0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800200) / 16) * 16 + 0 +: 16]};
-                4: rdata_next = {24'd0, cfg_idstage_hotset_lane[((ra - 24'h800200) / 16) * 8 + 0 +: 8]};
-                8: rdata_next = {31'd0, cfg_idstage_hotset_enable[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
-                12: rdata_next = {31'd0, cfg_idstage_hotset_from_vocab[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
+                4: rdata_next = {31'd0, cfg_idstage_hotset_enable[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
+                8: rdata_next = {31'd0, cfg_idstage_hotset_from_vocab[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
                 default: ;
             endcase
         end
