@@ -282,6 +282,7 @@ vocab_table #(
 reg [HOTSET_TABLES*64-1:0] hkf_mem [0:RESULT_DEPTH-1];
 reg [RAW-1:0]              hkf_wr_reg, hkf_rd_reg;
 reg                        hq_valid_reg;
+reg                        hb_valid_reg;   // bypass: a row without hot-set lookups
 reg [HOTSET_TABLES*64-1:0] hq_reg;
 wire [HOTSET_TABLES*(HLOG+1)-1:0] hot_count;      // cfg_hotset_count, HLOG+1 bits each
 wire [HOTSET_TABLES*(15-HLOG)-1:0] unused_count;
@@ -293,7 +294,7 @@ end
 always @(posedge clk) begin : hot_query
     reg [HOTSET_TABLES*64-1:0] hk;
     integer t;
-    if (v_valid) begin
+    if (v_valid && cfg_hot_split && !cfg_mode) begin
         hk = hkf_mem[hkf_rd_reg];
         for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
             if (t < VOCAB_TABLES && cfg_hotset_from_vocab[t])
@@ -307,8 +308,13 @@ end
 always @(posedge clk) begin
     if (req_valid_reg) hkf_wr_reg <= hkf_wr_reg + 1'b1;
     if (v_valid) hkf_rd_reg <= hkf_rd_reg + 1'b1;
-    hq_valid_reg <= v_valid;
+    // no lookups when their results go unused (no hot split, or PASS1): the hot FIFO then gets a
+    // constant entry (popular, no lookups) one cycle after the vocabulary results, in row order
+    // (cfg_hot_split and cfg_mode change between streams only)
+    hq_valid_reg <= v_valid && cfg_hot_split && !cfg_mode;
+    hb_valid_reg <= v_valid && !(cfg_hot_split && !cfg_mode);
     if (rst) begin
+        hb_valid_reg <= 1'b0;
         hkf_wr_reg   <= {RAW{1'b0}};
         hkf_rd_reg   <= {RAW{1'b0}};
         hq_valid_reg <= 1'b0;
@@ -364,7 +370,8 @@ always @(posedge clk) begin : hot_done
     integer g, t;
     hc1_valid_reg <= hot_valid;
     hc2_valid_reg <= hc1_valid_reg;
-    hr_valid_reg  <= hc2_valid_reg;
+    hr_valid_reg  <= hc2_valid_reg || hb_valid_reg;
+    if (hb_valid_reg) hr_data_reg <= {{(2*HCW){1'b0}}, 1'b1, {(HOTSET_TABLES*SLOT_W){1'b0}}};
     if (hot_valid) begin
         hc1_pop_reg  <= &(hot_hit | ~cfg_hotset_enable);
         hc1_slot_reg <= hot_slot;

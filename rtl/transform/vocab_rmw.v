@@ -10,7 +10,7 @@
 //   edge R+3  o_go:  updated word written back, m_id                                  o
 // Requests come at least 2 cycles apart, so the previous request is at most 3 edges ahead and its
 // write may land after this request's read: then (same bucket) the compare stage takes the word that
-// request wrote (wr_word_reg) instead of the RAM data. One forwarding source suffices.
+// request wrote (wr_word_mem) instead of the RAM data. One forwarding source suffices.
 // s1_en = 0: the request passes without touching the RAM (m_id 0). Pass 1 (o_count): m_id 0.
 //
 // Clear: while clr_busy the bank sweeps clr_addr over every bucket (its occupancy written 0: the ways at
@@ -96,7 +96,10 @@ reg [WORDW-1:0] s3_word_reg;
 reg [WAYS-1:0]  s3_eq_reg, s3_lt_reg, s3_ge_reg, s3_iz_reg, s3_ins_reg;
 reg [WAYS*COUNT_WIDTH-1:0] s3_inc_reg;
 // last written word (forwarding source), result, counters
-reg [WORDW-1:0]    wr_word_reg;
+// (a one-entry memory rather than a register: the compare and write-back stages read and write it in a
+// loop, and Verilator commits a memory write only when there is one, where a wide register would be
+// copied to a shadow and back every cycle)
+reg [WORDW-1:0]    wr_word_mem [0:0];
 reg [ID_WIDTH-1:0] o_id_reg;
 reg [ID_WIDTH-1:0] next_id_reg;
 reg [31:0]         overflow_reg;
@@ -112,22 +115,26 @@ wire [BW-1:0] pend_bucket = (s3_go && s2_en_reg) ? s2_bucket_reg : s3_bucket_reg
 always @(posedge clk) begin
     // ---- s1: read
     if (s1_go) begin
-        s1_en_reg     <= s1_en;
-        s1_key_reg    <= s1_key;
-        s1_bucket_reg <= h_bucket;
-        s1_fwd_reg    <= pend_valid && pend_bucket == h_bucket;
-        if (s1_en) rd_reg <= mem[h_bucket];
+        s1_en_reg <= s1_en;
+        if (s1_en) begin  // a disabled table's stages only pass the enable on
+            s1_key_reg    <= s1_key;
+            s1_bucket_reg <= h_bucket;
+            s1_fwd_reg    <= pend_valid && pend_bucket == h_bucket;
+            rd_reg        <= mem[h_bucket];
+        end
     end
 end
 
 always @(posedge clk) begin
     // ---- s2: RAM output register
     if (s2_go) begin
-        s2_en_reg     <= s1_en_reg;
-        s2_key_reg    <= s1_key_reg;
-        s2_bucket_reg <= s1_bucket_reg;
-        s2_fwd_reg    <= s1_fwd_reg;
-        if (s1_en_reg) rd2_reg <= rd_reg;
+        s2_en_reg <= s1_en_reg;
+        if (s1_en_reg) begin
+            s2_key_reg    <= s1_key_reg;
+            s2_bucket_reg <= s1_bucket_reg;
+            s2_fwd_reg    <= s1_fwd_reg;
+            rd2_reg       <= rd_reg;
+        end
     end
 end
 
@@ -137,10 +144,10 @@ always @(posedge clk) begin : cmp
     reg [COUNT_WIDTH-1:0] wc;
     integer w;
     // ---- s3: compares on the current bucket word
-    if (s3_go) begin
-        cw  = s2_fwd_reg ? wr_word_reg : rd2_reg;
+    if (s3_go) s3_en_reg <= s2_en_reg;
+    if (s3_go && s2_en_reg) begin
+        cw  = s2_fwd_reg ? wr_word_mem[0] : rd2_reg;
         occ = cw[OCCW-1:0];
-        s3_en_reg     <= s2_en_reg;
         s3_key_reg    <= s2_key_reg;
         s3_bucket_reg <= s2_bucket_reg;
         s3_word_reg   <= cw;
@@ -165,7 +172,8 @@ always @(posedge clk) begin : upd
     integer w;
     // ---- write back and result (and the clear sweep, through the same RAM write port: only the
     // occupancy needs clearing, ways at or above it are never read)
-    if (o_go || clr_busy) begin
+    if (o_go && !s3_en_reg) o_id_reg <= {ID_WIDTH{1'b0}};  // a disabled table answers 0
+    if ((o_go && s3_en_reg) || clr_busy) begin
         hit = |s3_eq_reg;
         for (w = 0; w < WAYS; w = w + 1)
             fh[w] = s3_eq_reg[w] && ((s3_eq_reg & ((1 << w) - 1)) == {WAYS{1'b0}});
@@ -189,13 +197,11 @@ always @(posedge clk) begin : upd
         end
         if (o_count && !hit && s3_free_reg) nw[OCCW-1:0] = s3_word_reg[OCCW-1:0] + 1'b1;
         if (o_go) begin
-            o_id_reg <= (!s3_en_reg || o_count) ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
-            if (s3_en_reg) begin
-                wr_word_reg <= nw;
-                if (asg) next_id_reg <= next_id_reg + 1'b1;
-                if (o_count && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
-                    overflow_reg <= overflow_reg + 32'd1;
-            end
+            o_id_reg <= o_count ? {ID_WIDTH{1'b0}} : res;  // pass 1: no result
+            wr_word_mem[0] <= nw;
+            if (asg) next_id_reg <= next_id_reg + 1'b1;
+            if (o_count && !hit && !s3_free_reg && overflow_reg != 32'hFFFFFFFF)
+                overflow_reg <= overflow_reg + 32'd1;
         end
         // the RAM's one write port (no request is in flight while clr_busy)
         if (clr_busy || s3_en_reg)
