@@ -16,6 +16,16 @@ from models.pack import parse_batch
 from models.pipeline import run_golden
 
 
+@pytest.fixture(autouse=True)
+def one_intra_op_thread():
+    """On the busy 2-core test machine two OpenMP threads per process (times two xdist workers) spin at each
+    other's barriers: a training step then costs 10x its single-thread CPU time."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.fixture(scope="module")
 def tsv(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("train") / "t.tsv"
