@@ -54,7 +54,7 @@ class TopParams:
     def product(cls, lanes: int = 2, lane_bytes: int = 32) -> "TopParams":
         """The build every preset runs on (the table sizes of rtl/top/csr/*.yaml's product parameters):
         one cached Verilator build serves them all."""
-        return cls(lanes=lanes, lane_bytes=lane_bytes, vocab_tables=26, vocab_buckets=1 << 16, vocab_ways=4,
+        return cls(lanes=lanes, lane_bytes=lane_bytes, vocab_tables=26, vocab_buckets=1 << 13, vocab_ways=4,
                    hotset_tables=26, hotset_capacity=4096, pack_max_rows=2048)
 
     @classmethod
@@ -74,8 +74,12 @@ class TopParams:
             p = dataclasses.replace(p, vocab_tables=max(2, len(vocab)), vocab_buckets=vocab[0].n_buckets,
                                     vocab_ways=vocab[0].ways)
         if spec.hot_split and spec.hotset is not None:
-            hot = sum(1 for s in spec.sparse if s.hot)
-            p = dataclasses.replace(p, hotset_tables=max(2, hot),
+            # hot-set table t serves the feature numbered t: features with a hot set and no vocabulary are
+            # numbered after the vocabulary ones (host_runtime.csr_image.idstage.table_numbers)
+            hot = [i for i, s in enumerate(spec.sparse) if s.hot]
+            n_vocab = sum(1 for s in spec.sparse if s.final == SparseFinal.VOCAB)
+            hot_only = [i for i in hot if spec.sparse[i].final != SparseFinal.VOCAB]
+            p = dataclasses.replace(p, hotset_tables=max(2, n_vocab + len(hot_only) if hot_only else len(hot)),
                                     hotset_capacity=1 << max(4, math.ceil(math.log2(max(spec.hotset.capacity, 1)))))
         # the product row store (2048 rows) unless the batch is larger: one build serves every batch size
         rows = max(2048, 1 << math.ceil(math.log2(max(spec.batch.size, 2))))

@@ -300,7 +300,7 @@ def _parse_sparse(raw: Any, path: str, schema: Schema, hot_default: bool) -> lis
             a, q = ops["vocab"]
             a = a or {}
             _check_keys(a, {"threshold", "buckets", "ways"}, q)
-            nb = _int(a.get("buckets", 1 << 16), f"{q}.buckets", 1, 1 << 24)
+            nb = _int(a.get("buckets", VocabSettings.n_buckets), f"{q}.buckets", 1, 1 << 24)
             if nb & (nb - 1):
                 raise SpecError(f"{q}.buckets", f"{nb} is not a power of two")
             vocab = VocabSettings(_int(a.get("threshold", 3), f"{q}.threshold", 0, 2**16 - 1), nb,

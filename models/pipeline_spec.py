@@ -64,7 +64,7 @@ class SparseFinal(enum.Enum):
 @dataclass(frozen=True)
 class VocabSettings:
     threshold: int = 3
-    n_buckets: int = 1 << 16
+    n_buckets: int = 1 << 13  # the on-chip product table: 8192 buckets x 4 ways (docs/spec/idstage_rtl.md)
     ways: int = 4
 
 

@@ -32,7 +32,7 @@ def csr_writes(spec: PipelineSpec, state: TransformState | None, mode: str, *,
                csr_map: CsrMap | None = None) -> list[tuple[int, int]]:
     """Every register write that configures etl_top for `spec` in `mode` (the engine must be disabled)."""
     from host_runtime.csr_image.decode import decode_csr_image
-    from host_runtime.csr_image.idstage import PRODUCT_PARAMS, hot_table_words, idstage_csr_image
+    from host_runtime.csr_image.idstage import PRODUCT_PARAMS, hot_table_words, idstage_csr_image, table_numbers
     from host_runtime.csr_image.pack import pack_csr_image
     from host_runtime.csr_image.transform import transform_csr_image
 
@@ -53,15 +53,11 @@ def csr_writes(spec: PipelineSpec, state: TransformState | None, mode: str, *,
     if mode == "run" and spec.hot_split and state is not None:
         hot = ids.table("hot")
         counts = [0] * idp.hotset_tables
-        table = 0
-        for i, s in enumerate(spec.sparse):
-            if not s.hot:
-                continue
+        for i, table in sorted(table_numbers(spec, idp)[1].items(), key=lambda it: it[1]):
             hs = state.hotsets[i]
             assert hs is not None
             hot_words += [(hot.address + 4 * a, v) for a, v in sorted(hot_table_words(hs, table, idp).items())]
             counts[table] = len(hs)
-            table += 1
         img["hotset_count"] = counts
     writes += image_writes(ids, _nest(ids, img)) + hot_words
     pk = m.block("pack")

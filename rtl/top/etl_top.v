@@ -37,8 +37,9 @@ module etl_top #(
     parameter DENSE_PES       = 3,
     parameter SPARSE_PES      = 8,
     // id stage: vocabulary tables (one per vocabulary feature), buckets per table (power of two), ways
+    // (product: 26 x 8192 x 4 = 32768 ids per table, 10 URAM288 each; docs/spec/idstage_rtl.md)
     parameter VOCAB_TABLES    = 26,
-    parameter VOCAB_BUCKETS   = 65536,
+    parameter VOCAB_BUCKETS   = 8192,
     parameter VOCAB_WAYS      = 4,
     // id stage: hot-set tables and hot ids per table (power of two)
     parameter HOTSET_TABLES   = 26,
@@ -242,6 +243,7 @@ stream_end_marker #(.DATA_WIDTH(TW), .ROW_BITS(48)) u_eos (
 // ---------------------------------------------------------------- id stage
 localparam HOT_ADDR_W  = ((HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1) + $clog2(HOTSET_CAPACITY) + 2;
 localparam STAT_ADDR_W = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1;
+localparam KEY_SLOTS   = (VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES;
 
 wire [TW-1:0] id_tdata;
 wire          id_tvalid, id_tready, id_tlast;
@@ -257,9 +259,11 @@ id_stage #(
     .m_axis_tlast(id_tlast), .m_axis_tuser(),
     .cfg_mode(cfg_idstage_mode), .cfg_hot_split(cfg_idstage_hot_split), .cfg_threshold(cfg_idstage_threshold),
     .cfg_n_dense(cfg_idstage_n_dense), .cfg_n_sparse(cfg_idstage_n_sparse),
-    .cfg_sparse_vocab(cfg_idstage_sparse_vocab), .cfg_sparse_vocab_table(cfg_idstage_sparse_vocab_table),
-    .cfg_sparse_hot(cfg_idstage_sparse_hot), .cfg_sparse_hot_table(cfg_idstage_sparse_hot_table),
+    .cfg_key_lane(cfg_idstage_key_lane[KEY_SLOTS*8-1:0]),
+    .cfg_vocab_enable(cfg_idstage_vocab_enable[VOCAB_TABLES-1:0]),
     .cfg_hotset_count(cfg_idstage_hotset_count[HOTSET_TABLES*16-1:0]),
+    .cfg_hotset_enable(cfg_idstage_hotset_enable[HOTSET_TABLES-1:0]),
+    .cfg_hotset_from_vocab(cfg_idstage_hotset_from_vocab[HOTSET_TABLES-1:0]),
     .cmd_clear(cmd_idstage_clear),
 `include "conn_idstage_status.vh"
     .status_beat_fifo_hwm(status_perf_id_beat_fifo_hwm), .status_vid_fifo_hwm(status_perf_id_vid_fifo_hwm),
@@ -268,7 +272,9 @@ id_stage #(
     .tbl_hot_addr(tbl_idstage_hot_addr[HOT_ADDR_W-1:0]), .tbl_hot_wdata(tbl_idstage_hot_wdata),
     .tbl_vocab_stat_we(tbl_idstage_vocab_stat_we), .tbl_vocab_stat_re(tbl_idstage_vocab_stat_re),
     .tbl_vocab_stat_addr(tbl_idstage_vocab_stat_addr[STAT_ADDR_W-1:0]),
-    .tbl_vocab_stat_wdata(tbl_idstage_vocab_stat_wdata)
+    .tbl_vocab_stat_wdata(tbl_idstage_vocab_stat_wdata),
+    .tbl_patch_we(tbl_idstage_patch_we), .tbl_patch_re(tbl_idstage_patch_re),
+    .tbl_patch_addr(tbl_idstage_patch_addr), .tbl_patch_wdata(tbl_idstage_patch_wdata)
 );
 
 // ---------------------------------------------------------------- packer
@@ -377,7 +383,8 @@ assign status_perf_tr_fifo1_hwm = tr_hwm4[8 +: 8];
 assign status_perf_tr_fifo2_hwm = tr_hwm4[16 +: 8];
 assign status_perf_tr_fifo3_hwm = tr_hwm4[24 +: 8];
 
-wire unused = &{1'b0, cfg_idstage_hotset_count, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
+wire unused = &{1'b0, cfg_idstage_hotset_count, cfg_idstage_key_lane, cfg_idstage_vocab_enable,
+                cfg_idstage_hotset_enable, cfg_idstage_hotset_from_vocab, tbl_idstage_hot_addr, tbl_idstage_vocab_stat_addr, tr_bk_rdata,
                 LANES_W[31:8], LANE_BYTES_W[31:8], IN_BYTES_W[31:16]};
 
 endmodule

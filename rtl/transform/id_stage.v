@@ -6,16 +6,27 @@
 // in order; tombstones and end-of-stream markers pass unchanged.
 //
 // Structure:
-//   s_axis -> skid -> [key capture] -> beat FIFO ---------------------------> [patch] -> skid -> m_axis
-//                          | (last beat of a kept row: one request)              ^
-//                          v                                                     |
-//                   VOCAB_TABLES x vocab_table (8 cycles) -> id FIFO ------------+
-//                          v                                                     |
-//                   HOTSET_TABLES x hotset_table (LOG2(CAPACITY)+1) -> hot FIFO -+
-// A request is issued at most every other cycle (a vocabulary table's read-modify-write
-// needs 2 cycles); kept rows of >= 2 beats never wait for it. Requests are issued only
-// while the result FIFOs have room for every request in flight (credits), so the lookup
+//   s_axis -> skid -> [key capture] -> beat FIFO (block RAM) -------------------> [patch] -> skid -> m_axis
+//                          | (last beat of a kept row: one request, the next cycle)      ^
+//                          v                                                           |
+//         VOCAB_TABLES/VOCAB_SHARE x vocab_table (VOCAB_SHARE tables per XXH64 unit) -> id FIFO
+//                          v (per hot table: the vocabulary id, or the key from the hot-key FIFO)
+//         HOTSET_TABLES x hotset_table -> popular, hit counts -> hot FIFO --------------+
+// A request is issued at most every other cycle (a vocabulary table's read-modify-write and the
+// shared hash unit need 2 cycles); kept rows of >= 2 beats never wait for it. Requests are issued
+// only while the result FIFOs have room for every request in flight (credits), so the lookup
 // pipelines never stall.
+//
+// Static maps come from the host (host_runtime/csr_image/idstage.py), so the stage computes none. The
+// host numbers the features with a vocabulary and/or a hot set 0, 1, ... (at most KEY_SLOTS =
+// max(VOCAB_TABLES, HOTSET_TABLES) of them; vocabulary table t and hot-set table t serve feature t):
+//   cfg_key_lane[t]: the 64-bit lane of feature t's key in the row, counted on the row read one word
+//     later when 3 + n_dense is odd (cfg_n_dense even), so that every key is one aligned lane;
+//     lane = 16 x beat + lane in beat;
+//   cfg_hotset_from_vocab: hot table t looks up the id of vocabulary table t (a feature with both has
+//     the same number on both sides; else the feature's key);
+//   the patch map (table port tbl_patch, word {beat, lane}): which table replaces the feature whose lo
+//     word is word 2 x lane + (1 if n_dense even) of that beat, by its vocabulary id and/or hot slot.
 //
 // cfg_mode: 0 = PASS2 (map: vocabulary ids, hot split), 1 = PASS1 (count; the output is
 // the input unchanged). cmd_clear empties every vocabulary table (status_busy while it
@@ -27,14 +38,16 @@
 //
 // lint-params: MAX_SPARSE=1 VOCAB_TABLES=1 VOCAB_BUCKETS=1 VOCAB_WAYS=1 HOTSET_TABLES=1 HOTSET_CAPACITY=2
 // lint-params: MAX_SPARSE=26 VOCAB_TABLES=26 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=26 HOTSET_CAPACITY=64
-// synth-flags: -noabc
+// lint-params: MAX_SPARSE=64 VOCAB_TABLES=3 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=2 HOTSET_CAPACITY=16 VOCAB_SHARE=3
+// synth-params: MAX_SPARSE=64 VOCAB_TABLES=26 VOCAB_BUCKETS=8192 VOCAB_WAYS=4 HOTSET_TABLES=26 HOTSET_CAPACITY=4096
+// synth-flags: -hier
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module id_stage #(
-    // Sparse features handled (entries of the cfg_sparse_* arrays)
+    // Sparse features of the longest row (bounds the row to 16 beats: lanes < 256)
     parameter MAX_SPARSE        = 4,
     // Vocabulary tables (each serves one feature)
     parameter VOCAB_TABLES      = 2,
@@ -42,6 +55,8 @@ module id_stage #(
     parameter VOCAB_BUCKETS     = 16,
     // Ways per bucket
     parameter VOCAB_WAYS        = 2,
+    // Vocabulary tables sharing one XXH64 unit (1 or 2 keep one request every 2 cycles)
+    parameter VOCAB_SHARE       = 2,
     // Hot-set tables (each serves one feature)
     parameter HOTSET_TABLES     = 2,
     // Hot ids per hot-set table (power of two >= 2)
@@ -53,7 +68,9 @@ module id_stage #(
     // tbl_hot_addr width: {table, index, word} (derived; do not override)
     parameter HOT_ADDR_W        = ((HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1) + $clog2(HOTSET_CAPACITY) + 2,
     // tbl_vocab_stat_addr width: {assigned/overflow, table} (derived; do not override)
-    parameter STAT_ADDR_W       = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1
+    parameter STAT_ADDR_W       = ((VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1) + 1,
+    // features numbered for the tables, one key register each (derived; do not override)
+    parameter KEY_SLOTS         = (VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -78,11 +95,11 @@ module id_stage #(
     input  wire [7:0]                    cfg_threshold,
     input  wire [6:0]                    cfg_n_dense,
     input  wire [6:0]                    cfg_n_sparse,
-    input  wire [MAX_SPARSE-1:0]         cfg_sparse_vocab,
-    input  wire [MAX_SPARSE*8-1:0]       cfg_sparse_vocab_table,
-    input  wire [MAX_SPARSE-1:0]         cfg_sparse_hot,
-    input  wire [MAX_SPARSE*8-1:0]       cfg_sparse_hot_table,
+    input  wire [KEY_SLOTS*8-1:0]        cfg_key_lane,
+    input  wire [VOCAB_TABLES-1:0]       cfg_vocab_enable,
     input  wire [HOTSET_TABLES*16-1:0]   cfg_hotset_count,
+    input  wire [HOTSET_TABLES-1:0]      cfg_hotset_enable,
+    input  wire [HOTSET_TABLES-1:0]      cfg_hotset_from_vocab,
     input  wire                          cmd_clear,
 
     output wire                          status_busy,
@@ -102,6 +119,14 @@ module id_stage #(
     input  wire [31:0]                   tbl_hot_wdata,
     output wire [31:0]                   tbl_hot_rdata,
 
+    // patch map (write only): address {beat, lane}; [7:0] table number, [8] replace by the vocabulary
+    // id, [9] replace by the hot slot (popular rows)
+    input  wire                          tbl_patch_we,
+    input  wire                          tbl_patch_re,
+    input  wire [7:0]                    tbl_patch_addr,
+    input  wire [31:0]                   tbl_patch_wdata,
+    output wire [31:0]                   tbl_patch_rdata,
+
     // vocabulary statistics (read only): word t = overflow of table t, VT_P2 + t = ids assigned
     input  wire                          tbl_vocab_stat_we,
     input  wire                          tbl_vocab_stat_re,
@@ -113,13 +138,15 @@ module id_stage #(
 localparam VT_W        = (VOCAB_TABLES > 1) ? $clog2(VOCAB_TABLES) : 1;
 localparam HT_W        = (HOTSET_TABLES > 1) ? $clog2(HOTSET_TABLES) : 1;
 localparam HLOG        = $clog2(HOTSET_CAPACITY);
-localparam FW          = (MAX_SPARSE > 1) ? $clog2(MAX_SPARSE) : 1;
 localparam ID_W        = $clog2(VOCAB_BUCKETS * VOCAB_WAYS + 2);
 localparam SLOT_W      = HLOG;
-localparam VLAT        = 8;                 // vocab_table latency
 localparam CRW         = $clog2(RESULT_DEPTH) + 1;
 localparam VID_DW      = VOCAB_TABLES * ID_W;
-localparam HOT_DW      = HOTSET_TABLES * (SLOT_W + 1);
+localparam HCW         = (HOTSET_TABLES < 8) ? 4 : $clog2(HOTSET_TABLES + 1);  // hot lookups / hits per row (>= 4 bits)
+localparam HOT_DW      = HOTSET_TABLES * SLOT_W + 1 + 2 * HCW; // {lookups, hits, popular, slots}
+localparam TN_W        = (KEY_SLOTS > 1) ? $clog2(KEY_SLOTS) : 1;  // feature number
+localparam PE_W        = TN_W + 2;                          // patch map entry: {hot, vocab, table}
+localparam RAW         = $clog2(RESULT_DEPTH);
 
 initial begin
     if (MAX_SPARSE < 1 || MAX_SPARSE > 64 || VOCAB_TABLES < 1 || VOCAB_TABLES > 256
@@ -127,8 +154,16 @@ initial begin
         $error("Error: MAX_SPARSE 1..64, VOCAB_TABLES and HOTSET_TABLES 1..256 (instance %m)");
         $finish;
     end
+    if (VOCAB_SHARE < 1 || VOCAB_SHARE > 2) begin
+        $error("Error: VOCAB_SHARE must be 1 or 2 (one request every 2 cycles) (instance %m)");
+        $finish;
+    end
     if (HOTSET_CAPACITY > 16384 || HOT_ADDR_W != HT_W + HLOG + 2 || STAT_ADDR_W != VT_W + 1) begin
         $error("Error: HOTSET_CAPACITY <= 16384; do not override HOT_ADDR_W/STAT_ADDR_W (instance %m)");
+        $finish;
+    end
+    if (KEY_SLOTS != ((VOCAB_TABLES > HOTSET_TABLES) ? VOCAB_TABLES : HOTSET_TABLES)) begin
+        $error("Error: KEY_SLOTS is derived; do not override it (instance %m)");
         $finish;
     end
     if (RESULT_DEPTH < 2 || (RESULT_DEPTH & (RESULT_DEPTH - 1)) != 0) begin
@@ -137,73 +172,11 @@ initial begin
     end
 end
 
-wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata};
+wire unused_inputs = &{1'b0, s_axis_tuser, tbl_hot_re, tbl_patch_re, tbl_vocab_stat_we, tbl_vocab_stat_wdata,
+                       cfg_n_sparse, cfg_n_dense[6:1], tbl_patch_wdata};
 
-// ------------------------------------------------------------------ configuration maps (registered)
-// table t serves the lowest enabled feature naming it; a feature takes part only if it owns its table
-reg [FW-1:0]   vt_feat_reg [0:VOCAB_TABLES-1];
-reg            vt_en_reg   [0:VOCAB_TABLES-1];
-reg [FW-1:0]   ht_feat_reg [0:HOTSET_TABLES-1];
-reg            ht_en_reg   [0:HOTSET_TABLES-1];
-reg            ht_isv_reg  [0:HOTSET_TABLES-1];  // its feature is vocabulary-mapped
-reg [VT_W-1:0] ht_vt_reg   [0:HOTSET_TABLES-1];  // ... by this vocabulary table
-reg [MAX_SPARSE-1:0] f_vocab_reg;
-reg [MAX_SPARSE-1:0] f_hot_reg;
-reg [VT_W-1:0] f_vt_reg [0:MAX_SPARSE-1];
-reg [HT_W-1:0] f_ht_reg [0:MAX_SPARSE-1];
-
-reg [FW-1:0]   vt_feat [0:VOCAB_TABLES-1];
-reg            vt_en   [0:VOCAB_TABLES-1];
-reg [FW-1:0]   ht_feat [0:HOTSET_TABLES-1];
-reg            ht_en   [0:HOTSET_TABLES-1];
-reg [MAX_SPARSE-1:0] f_active_v, f_active_h;
-integer t, f;
-
-always @* begin
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_active_v[f] = (f < cfg_n_sparse) && cfg_sparse_vocab[f] && ({24'd0, cfg_sparse_vocab_table[f*8 +: 8]} < VOCAB_TABLES);
-        f_active_h[f] = (f < cfg_n_sparse) && cfg_sparse_hot[f] && ({24'd0, cfg_sparse_hot_table[f*8 +: 8]} < HOTSET_TABLES);
-    end
-    for (t = 0; t < VOCAB_TABLES; t = t + 1) begin
-        vt_en[t] = 1'b0;
-        vt_feat[t] = {FW{1'b0}};
-        for (f = MAX_SPARSE - 1; f >= 0; f = f - 1) begin
-            if (f_active_v[f] && {24'd0, cfg_sparse_vocab_table[f*8 +: 8]} == t) begin
-                vt_en[t] = 1'b1;
-                vt_feat[t] = f[FW-1:0];
-            end
-        end
-    end
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        ht_en[t] = 1'b0;
-        ht_feat[t] = {FW{1'b0}};
-        for (f = MAX_SPARSE - 1; f >= 0; f = f - 1) begin
-            if (f_active_h[f] && {24'd0, cfg_sparse_hot_table[f*8 +: 8]} == t) begin
-                ht_en[t] = 1'b1;
-                ht_feat[t] = f[FW-1:0];
-            end
-        end
-    end
-end
-
-always @(posedge clk) begin
-    for (t = 0; t < VOCAB_TABLES; t = t + 1) begin
-        vt_en_reg[t]   <= vt_en[t];
-        vt_feat_reg[t] <= vt_feat[t];
-    end
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_vt_reg[f]    <= cfg_sparse_vocab_table[f*8 +: VT_W];
-        f_ht_reg[f]    <= cfg_sparse_hot_table[f*8 +: HT_W];
-        f_vocab_reg[f] <= f_active_v[f] && vt_feat[cfg_sparse_vocab_table[f*8 +: VT_W]] == f[FW-1:0];
-        f_hot_reg[f]   <= f_active_h[f] && ht_feat[cfg_sparse_hot_table[f*8 +: HT_W]] == f[FW-1:0];
-    end
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        ht_en_reg[t]   <= ht_en[t];
-        ht_feat_reg[t] <= ht_feat[t];
-        ht_isv_reg[t]  <= f_vocab_reg[ht_feat_reg[t]];
-        ht_vt_reg[t]   <= f_vt_reg[ht_feat_reg[t]];
-    end
-end
+// the row is read one word later when 3 + n_dense is odd, so that every 64-bit key is one lane
+wire shift_row = !cfg_n_dense[0];
 
 // ------------------------------------------------------------------ input skid
 wire [1023:0] i_tdata;
@@ -223,145 +196,226 @@ axis_register #(
 );
 
 // ------------------------------------------------------------------ key capture and issue
-reg  [3:0]  ib_reg;            // beat index in the packet (saturating)
-reg         ikept_reg;         // the packet is a kept row (header: not tombstone, not eos)
-wire        i_kept = (ib_reg == 4'd0) ? !(i_tdata[32+24] || i_tdata[32+26]) : ikept_reg;
-wire        i_need = i_tlast && i_kept;
+// Beats that fire are aligned (one word later when 3 + n_dense is odd) into ab_reg; the next cycle
+// every table whose feature's lane is in that beat takes its key (a 16:1 lane select per table). The
+// request follows the row's last beat by two cycles.
+reg  [3:0]    ib_reg;          // beat index in the packet (saturating)
+reg           ikept_reg;       // the packet is a kept row (header: not tombstone, not eos)
+reg  [31:0]   iw31_reg;        // word 31 of the packet's previous beat (lo word of lane 0 when shifted)
+wire          i_kept = (ib_reg == 4'd0) ? !(i_tdata[32+24] || i_tdata[32+26]) : ikept_reg;
+wire          i_need = i_tlast && i_kept;
 
+reg           a_valid_reg;     // aligned beat
+reg  [3:0]    a_ib_reg;
+reg           a_issue_reg;     // ... is the last beat of a kept row
+reg  [1023:0] ab_reg;
 reg [CRW-1:0] credits_reg;     // requests issued whose row has not left
-reg           req_valid_reg;
+reg           req_valid_reg;   // request
 reg           req_mode_reg;
-reg [63:0]    req_key_reg [0:MAX_SPARSE-1];
-reg [31:0]    key_lo_reg  [0:MAX_SPARSE-1];
-reg [31:0]    key_hi_reg  [0:MAX_SPARSE-1];
-reg [31:0]    key_lo_cur  [0:MAX_SPARSE-1];
-reg [31:0]    key_hi_cur  [0:MAX_SPARSE-1];
 
 wire busy;
 wire bf_s_ready;
-wire can_issue = !req_valid_reg && (credits_reg < RESULT_DEPTH);
+wire can_issue = !a_issue_reg && (credits_reg < RESULT_DEPTH);
 assign i_tready = bf_s_ready && !busy && (!i_need || can_issue);
 wire i_fire = i_tvalid && i_tready;
 wire issue  = i_fire && i_need;
 wire pop;
 
-reg [9:0] wl, wh;
-always @* begin
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        wl = 10'd3 + {3'd0, cfg_n_dense} + 10'd2 * f[9:0];
-        wh = wl + 10'd1;
-        key_lo_cur[f] = ({1'b0, ib_reg} == wl[9:5]) ? i_tdata[32*wl[4:0] +: 32] : key_lo_reg[f];
-        key_hi_cur[f] = ({1'b0, ib_reg} == wh[9:5]) ? i_tdata[32*wh[4:0] +: 32] : key_hi_reg[f];
-    end
-end
-
 always @(posedge clk) begin
+    a_valid_reg <= i_fire;
+    a_issue_reg <= issue;
     if (i_fire) begin
-        ib_reg <= i_tlast ? 4'd0 : (ib_reg == 4'hF ? ib_reg : ib_reg + 4'd1);
+        ab_reg   <= shift_row ? {i_tdata[991:0], iw31_reg} : i_tdata;
+        a_ib_reg <= ib_reg;
+        iw31_reg <= i_tdata[1023:992];
+        ib_reg   <= i_tlast ? 4'd0 : (ib_reg == 4'hF ? ib_reg : ib_reg + 4'd1);
         if (ib_reg == 4'd0) ikept_reg <= i_kept;
-        for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-            key_lo_reg[f] <= key_lo_cur[f];
-            key_hi_reg[f] <= key_hi_cur[f];
-        end
     end
-    req_valid_reg <= issue;
-    if (issue) begin
-        req_mode_reg <= cfg_mode;
-        for (f = 0; f < MAX_SPARSE; f = f + 1) req_key_reg[f] <= {key_hi_cur[f], key_lo_cur[f]};
-    end
-    credits_reg <= credits_reg + {{(CRW-1){1'b0}}, issue} - {{(CRW-1){1'b0}}, pop};
+    req_valid_reg <= a_issue_reg;
+    if (a_issue_reg) req_mode_reg <= cfg_mode;
+    if (issue != pop) credits_reg <= issue ? credits_reg + 1'b1 : credits_reg - 1'b1;
     if (rst) begin
         ib_reg        <= 4'd0;
+        a_valid_reg   <= 1'b0;
+        a_issue_reg   <= 1'b0;
         req_valid_reg <= 1'b0;
         credits_reg   <= {CRW{1'b0}};
     end
 end
 
-// ------------------------------------------------------------------ vocabulary tables
-wire [ID_W-1:0] vid [0:VOCAB_TABLES-1];
-wire [VOCAB_TABLES-1:0] vt_busy;
-wire [VOCAB_TABLES-1:0] vt_valid;
-wire [31:0] vt_overflow [0:VOCAB_TABLES-1];
-wire [31:0] vt_assigned [0:VOCAB_TABLES-1];
-wire [VID_DW-1:0] vid_flat;
+// key of each numbered feature (one packed register: no per-slot wires in simulation)
+reg [KEY_SLOTS*64-1:0] key_reg;
 
-genvar gt;
-generate
-for (gt = 0; gt < VOCAB_TABLES; gt = gt + 1) begin : gen_vocab
-    vocab_table #(
-        .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8)
-    ) vocab_inst (
-        .clk(clk), .rst(rst),
-        .cfg_threshold(cfg_threshold),
-        .cmd_clear(cmd_clear),
-        .s_valid(req_valid_reg),
-        .s_key(req_key_reg[vt_feat_reg[gt]]),
-        .s_count(req_mode_reg),
-        .s_enable(vt_en_reg[gt]),
-        .m_valid(vt_valid[gt]),
-        .m_id(vid[gt]),
-        .status_busy(vt_busy[gt]),
-        .status_overflow(vt_overflow[gt]),
-        .status_assigned(vt_assigned[gt])
-    );
-    assign vid_flat[gt*ID_W +: ID_W] = vid[gt];
-end
-endgenerate
-
-assign busy = |vt_busy;
-wire v_valid = vt_valid[0];
-wire [VOCAB_TABLES-1:0] unused_vt_valid = vt_valid;
-
-// keys of the hot tables' features, delayed to meet the vocabulary results
-reg [63:0] hkey_dly [0:HOTSET_TABLES-1][0:VLAT-1];
-integer d;
-always @(posedge clk) begin
-    for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
-        hkey_dly[t][0] <= req_key_reg[ht_feat_reg[t]];
-        for (d = 1; d < VLAT; d = d + 1) hkey_dly[t][d] <= hkey_dly[t][d-1];
+always @(posedge clk) begin : key_capture
+    integer t;
+    if (a_valid_reg) begin
+        for (t = 0; t < KEY_SLOTS; t = t + 1)
+            if (cfg_key_lane[8*t+4 +: 4] == a_ib_reg) key_reg[64*t +: 64] <= ab_reg[64*cfg_key_lane[8*t +: 4] +: 64];
     end
 end
 
+// ------------------------------------------------------------------ vocabulary tables
+wire              v_valid;
+wire [VID_DW-1:0] vid_flat;
+wire [VOCAB_TABLES*32-1:0] vt_overflow, vt_assigned;
+
+vocab_table #(
+    .BUCKETS(VOCAB_BUCKETS), .WAYS(VOCAB_WAYS), .COUNT_WIDTH(8), .TABLES(VOCAB_TABLES), .HASH_SHARE(VOCAB_SHARE)
+) vocab_inst (
+    .clk(clk), .rst(rst),
+    .cfg_threshold(cfg_threshold),
+    .cmd_clear(cmd_clear),
+    .s_valid(req_valid_reg),
+    .s_key(key_reg[VOCAB_TABLES*64-1:0]),
+    .s_count(req_mode_reg),
+    .s_enable(cfg_vocab_enable),
+    .m_valid(v_valid),
+    .m_id(vid_flat),
+    .status_busy(busy),
+    .status_overflow(vt_overflow),
+    .status_assigned(vt_assigned)
+);
+
 // ------------------------------------------------------------------ hot-set tables
-reg             hq_valid_reg;
-reg [63:0]      hq_reg [0:HOTSET_TABLES-1];
-wire            hot_valid [0:HOTSET_TABLES-1];
-wire            hot_hit   [0:HOTSET_TABLES-1];
-wire [SLOT_W-1:0] hot_slot [0:HOTSET_TABLES-1];
-wire [HOT_DW-1:0] hot_flat;
+// The hot tables' keys wait in a FIFO (one entry per request, LUTRAM) for the row's vocabulary results;
+// then every hot table gets its query: the vocabulary id of its feature (from_vocab) or the key.
+reg [HOTSET_TABLES*64-1:0] hkf_mem [0:RESULT_DEPTH-1];
+reg [RAW-1:0]              hkf_wr_reg, hkf_rd_reg;
+reg                        hq_valid_reg;
+reg                        hb_valid_reg;   // bypass: a row without hot-set lookups
+reg [HOTSET_TABLES*64-1:0] hq_reg;
+wire [HOTSET_TABLES*(HLOG+1)-1:0] hot_count;      // cfg_hotset_count, HLOG+1 bits each
+wire [HOTSET_TABLES*(15-HLOG)-1:0] unused_count;
 
 always @(posedge clk) begin
-    hq_valid_reg <= v_valid;
-    for (t = 0; t < HOTSET_TABLES; t = t + 1)
-        hq_reg[t] <= ht_isv_reg[t] ? {{(64-ID_W){1'b0}}, vid[ht_vt_reg[t]]} : hkey_dly[t][VLAT-1];
-    if (rst) hq_valid_reg <= 1'b0;
+    if (req_valid_reg) hkf_mem[hkf_wr_reg] <= key_reg[HOTSET_TABLES*64-1:0];
 end
 
-wire [HT_W-1:0] hw_table = tbl_hot_addr[HOT_ADDR_W-1 -: HT_W];
+always @(posedge clk) begin : hot_query
+    reg [HOTSET_TABLES*64-1:0] hk;
+    integer t;
+    if (v_valid && cfg_hot_split && !cfg_mode) begin
+        hk = hkf_mem[hkf_rd_reg];
+        for (t = 0; t < HOTSET_TABLES; t = t + 1) begin
+            if (t < VOCAB_TABLES && cfg_hotset_from_vocab[t])
+                hq_reg[64*t +: 64] <= {{(64-ID_W){1'b0}}, vid_flat[ID_W*t +: ID_W]};
+            else
+                hq_reg[64*t +: 64] <= hk[64*t +: 64];
+        end
+    end
+end
 
+always @(posedge clk) begin
+    if (req_valid_reg) hkf_wr_reg <= hkf_wr_reg + 1'b1;
+    if (v_valid) hkf_rd_reg <= hkf_rd_reg + 1'b1;
+    // no lookups when their results go unused (no hot split, or PASS1): the hot FIFO then gets a
+    // constant entry (popular, no lookups) one cycle after the vocabulary results, in row order
+    // (cfg_hot_split and cfg_mode change between streams only)
+    hq_valid_reg <= v_valid && cfg_hot_split && !cfg_mode;
+    hb_valid_reg <= v_valid && !(cfg_hot_split && !cfg_mode);
+    if (rst) begin
+        hb_valid_reg <= 1'b0;
+        hkf_wr_reg   <= {RAW{1'b0}};
+        hkf_rd_reg   <= {RAW{1'b0}};
+        hq_valid_reg <= 1'b0;
+    end
+end
+
+genvar gk;
 generate
-for (gt = 0; gt < HOTSET_TABLES; gt = gt + 1) begin : gen_hot
-    hotset_table #(
-        .CAPACITY(HOTSET_CAPACITY)
-    ) hot_inst (
-        .clk(clk), .rst(rst),
-        .wr_en(tbl_hot_we && hw_table == gt),
-        .wr_index(tbl_hot_addr[HLOG+1:2]),
-        .wr_word(tbl_hot_addr[1:0]),
-        .wr_data(tbl_hot_wdata),
-        .cfg_count(cfg_hotset_count[gt*16 +: HLOG+1]),
-        .s_valid(hq_valid_reg),
-        .s_q(hq_reg[gt]),
-        .m_valid(hot_valid[gt]),
-        .m_hit(hot_hit[gt]),
-        .m_slot(hot_slot[gt])
-    );
-    assign hot_flat[gt*(SLOT_W+1) +: SLOT_W+1] = {hot_hit[gt] && ht_en_reg[gt], hot_slot[gt]};
-    wire [14-HLOG:0] unused_count = cfg_hotset_count[gt*16+HLOG+1 +: 15-HLOG];
+for (gk = 0; gk < HOTSET_TABLES; gk = gk + 1) begin : gen_hcount
+    assign hot_count[(HLOG+1)*gk +: HLOG+1] = cfg_hotset_count[16*gk +: HLOG+1];
+    assign unused_count[(15-HLOG)*gk +: 15-HLOG] = cfg_hotset_count[16*gk+HLOG+1 +: 15-HLOG];
 end
 endgenerate
 
+wire                     hot_valid;
+wire [HOTSET_TABLES-1:0] hot_hit;
+wire [HOTSET_TABLES*SLOT_W-1:0] hot_slot;
+
+hotset_table #(
+    .CAPACITY(HOTSET_CAPACITY), .TABLES(HOTSET_TABLES)
+) hot_inst (
+    .clk(clk), .rst(rst),
+    .wr_en(tbl_hot_we),
+    .wr_table(tbl_hot_addr[HOT_ADDR_W-1 -: HT_W]),
+    .wr_index(tbl_hot_addr[HLOG+1:2]),
+    .wr_word(tbl_hot_addr[1:0]),
+    .wr_data(tbl_hot_wdata),
+    .cfg_count(hot_count),
+    .s_valid(hq_valid_reg),
+    .s_q(hq_reg),
+    .m_valid(hot_valid),
+    .m_hit(hot_hit),
+    .m_slot(hot_slot)
+);
+
 assign tbl_hot_rdata = 32'd0;  // the hot window is write-only
+
+// popular flag and lookup / hit counts of the row (the hot tables answer together), in three registered
+// steps so that no count is a chain of adders: counts of groups of 4 tables, sums of pairs of groups, total
+localparam NG4 = (HOTSET_TABLES + 3) / 4;
+localparam NG8 = (NG4 + 1) / 2;
+reg                      hc1_valid_reg, hc2_valid_reg, hr_valid_reg;
+reg                      hc1_pop_reg, hc2_pop_reg;
+reg [HOTSET_TABLES*SLOT_W-1:0] hc1_slot_reg, hc2_slot_reg;
+reg [NG4*3-1:0]          hc1_nl_reg, hc1_nh_reg;   // per group of 4 tables: 0..4
+reg [NG8*4-1:0]          hc2_nl_reg, hc2_nh_reg;   // per pair of groups: 0..8
+reg [HOT_DW-1:0]         hr_data_reg;
+
+always @(posedge clk) begin : hot_done
+    reg [HCW-1:0] nl, nh;
+    reg [2:0]     gl, gh;
+    reg [3:0]     pl, ph;
+    integer g, t;
+    hc1_valid_reg <= hot_valid;
+    hc2_valid_reg <= hc1_valid_reg;
+    hr_valid_reg  <= hc2_valid_reg || hb_valid_reg;
+    if (hb_valid_reg) hr_data_reg <= {{(2*HCW){1'b0}}, 1'b1, {(HOTSET_TABLES*SLOT_W){1'b0}}};
+    if (hot_valid) begin
+        hc1_pop_reg  <= &(hot_hit | ~cfg_hotset_enable);
+        hc1_slot_reg <= hot_slot;
+        for (g = 0; g < NG4; g = g + 1) begin
+            gl = 3'd0;
+            gh = 3'd0;
+            for (t = 4 * g; t < 4 * g + 4 && t < HOTSET_TABLES; t = t + 1) begin
+                gl = gl + {2'd0, cfg_hotset_enable[t]};
+                gh = gh + {2'd0, cfg_hotset_enable[t] && hot_hit[t]};
+            end
+            hc1_nl_reg[3*g +: 3] <= gl;
+            hc1_nh_reg[3*g +: 3] <= gh;
+        end
+    end
+    if (hc1_valid_reg) begin
+        hc2_pop_reg  <= hc1_pop_reg;
+        hc2_slot_reg <= hc1_slot_reg;
+        for (g = 0; g < NG8; g = g + 1) begin
+            pl = {1'b0, hc1_nl_reg[6*g +: 3]};
+            ph = {1'b0, hc1_nh_reg[6*g +: 3]};
+            if (2 * g + 1 < NG4) begin
+                pl = pl + {1'b0, hc1_nl_reg[6*g+3 +: 3]};
+                ph = ph + {1'b0, hc1_nh_reg[6*g+3 +: 3]};
+            end
+            hc2_nl_reg[4*g +: 4] <= pl;
+            hc2_nh_reg[4*g +: 4] <= ph;
+        end
+    end
+    if (hc2_valid_reg) begin
+        nl = {HCW{1'b0}};
+        nh = {HCW{1'b0}};
+        for (g = 0; g < NG8; g = g + 1) begin
+            nl = nl + {{(HCW-4){1'b0}}, hc2_nl_reg[4*g +: 4]};
+            nh = nh + {{(HCW-4){1'b0}}, hc2_nh_reg[4*g +: 4]};
+        end
+        hr_data_reg <= {cfg_hot_split ? nl : {HCW{1'b0}}, cfg_hot_split ? nh : {HCW{1'b0}},
+                        !cfg_hot_split || hc2_pop_reg, hc2_slot_reg};
+    end
+    if (rst) begin
+        hc1_valid_reg <= 1'b0;
+        hc2_valid_reg <= 1'b0;
+        hr_valid_reg  <= 1'b0;
+    end
+end
 
 // ------------------------------------------------------------------ result FIFOs
 wire              vf_valid, hf_valid;
@@ -396,7 +450,7 @@ axis_fifo #(
     .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) hot_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(hot_flat), .s_axis_tkeep(1'b1), .s_axis_tvalid(hot_valid[0]), .s_axis_tready(unused_hf_ready),
+    .s_axis_tdata(hr_data_reg), .s_axis_tkeep(1'b1), .s_axis_tvalid(hr_valid_reg), .s_axis_tready(unused_hf_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(hf_data), .m_axis_tkeep(unused_hf_keep), .m_axis_tvalid(hf_valid), .m_axis_tready(pop),
     .m_axis_tlast(unused_hf_last), .m_axis_tuser(unused_hf_user),
@@ -419,76 +473,95 @@ axis_fifo #(
     .USER_ENABLE(0), .USER_WIDTH(1), .STATUS_ENABLE(1)
 ) beat_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(i_tdata), .s_axis_tkeep(i_tkeep), .s_axis_tvalid(i_tvalid && i_tready),
+    .s_axis_tdata(i_tdata), .s_axis_tkeep(i_tkeep), .s_axis_tvalid(i_fire),
     .s_axis_tready(bf_s_ready), .s_axis_tlast(i_tlast), .s_axis_tuser(1'b0),
     .m_axis_tdata(b_tdata), .m_axis_tkeep(b_tkeep), .m_axis_tvalid(b_tvalid), .m_axis_tready(b_tready),
     .m_axis_tlast(b_tlast), .m_axis_tuser(unused_b_user),
     .status_level(unused_b_lvl), .status_high_water(b_hwm16[BLW-1:0]), .status_hwm_clear(1'b0)
 );
 
-// ------------------------------------------------------------------ patch and output
-reg  [3:0]  ob_reg;
-reg         okept_reg;
-wire        o_kept = (ob_reg == 4'd0) ? !(b_tdata[32+24] || b_tdata[32+26]) : okept_reg;
-wire        o_tready;
-wire        o_tvalid = b_tvalid && (!o_kept || (vf_valid && hf_valid));
-assign b_tready = o_tready && (!o_kept || (vf_valid && hf_valid));
-wire        o_fire = b_tvalid && b_tready;
-assign pop = o_fire && b_tlast && o_kept;
-
-reg                  popular;
-reg [MAX_SPARSE-1:0] f_hit;
-reg [MAX_SPARSE-1:0] repl;
-reg [31:0]           rval [0:MAX_SPARSE-1];
-reg [1023:0]         o_tdata;
-reg [9:0]            gw, sidx;
-reg [6:0]            n_lookups, n_hits;
-integer p;
-
-always @* begin
-    popular = 1'b1;
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        f_hit[f] = hf_data[f_ht_reg[f]*(SLOT_W+1) + SLOT_W];
-        if (f_hot_reg[f] && !f_hit[f]) popular = 1'b0;
-    end
-    if (!cfg_hot_split) popular = 1'b1;
-    n_lookups = 7'd0;
-    n_hits = 7'd0;
-    for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-        if (cfg_hot_split && f_hot_reg[f]) begin
-            n_lookups = n_lookups + 7'd1;
-            if (f_hit[f]) n_hits = n_hits + 7'd1;
-        end
-        if (cfg_hot_split && popular && f_hot_reg[f]) begin
-            repl[f] = 1'b1;
-            rval[f] = {{(32-SLOT_W){1'b0}}, hf_data[f_ht_reg[f]*(SLOT_W+1) +: SLOT_W]};
-        end else begin
-            repl[f] = f_vocab_reg[f];
-            rval[f] = {{(32-ID_W){1'b0}}, vf_data[f_vt_reg[f]*ID_W +: ID_W]};
-        end
-    end
-    o_tdata = b_tdata;
-    gw = 10'd0;
-    sidx = 10'd0;
-    if (o_kept && !cfg_mode) begin
-        if (ob_reg == 4'd0) o_tdata[32 + 25] = popular;
-        for (p = 0; p < 32; p = p + 1) begin
-            gw   = {1'b0, ob_reg, 5'b00000} + p[9:0];
-            sidx = gw - 10'd3 - {3'd0, cfg_n_dense};
-            for (f = 0; f < MAX_SPARSE; f = f + 1) begin
-                if (gw >= 10'd3 + {3'd0, cfg_n_dense} && sidx[9:1] == f[8:0] && repl[f])
-                    o_tdata[32*p +: 32] = sidx[0] ? 32'd0 : rval[f];
-            end
-        end
-    end
-end
+// ------------------------------------------------------------------ patch map (16 beats x 16 lanes)
+// one LUTRAM row per beat, all 16 lanes' entries side by side (one read per output beat)
+reg [16*PE_W-1:0] pmap_mem [0:15];
 
 always @(posedge clk) begin
-    if (o_fire) begin
+    if (tbl_patch_we)
+        pmap_mem[tbl_patch_addr[7:4]][PE_W*tbl_patch_addr[3:0] +: PE_W] <=
+            {tbl_patch_wdata[9:8], tbl_patch_wdata[0 +: TN_W]};
+end
+assign tbl_patch_rdata = 32'd0;  // write-only
+
+// ------------------------------------------------------------------ patch and output
+reg  [3:0]   ob_reg;
+reg          okept_reg;
+reg          ozero_reg;         // shifted rows: word 0 of the next beat is the hi word of a replaced lane
+reg          p_valid_reg;
+reg [1023:0] p_data_reg;
+reg [127:0]  p_keep_reg;
+reg          p_last_reg;
+wire         o_tready;
+wire         o_kept = (ob_reg == 4'd0) ? !(b_tdata[32+24] || b_tdata[32+26]) : okept_reg;
+wire         p_ready = !p_valid_reg || o_tready;
+assign b_tready = p_ready && (!o_kept || (vf_valid && hf_valid));
+wire         b_fire = b_tvalid && b_tready;
+assign pop = b_fire && b_tlast && o_kept;
+
+wire             popular   = hf_data[HOTSET_TABLES*SLOT_W];
+wire [HCW-1:0]   n_hits    = hf_data[HOTSET_TABLES*SLOT_W + 1 +: HCW];
+wire [HCW-1:0]   n_lookups = hf_data[HOTSET_TABLES*SLOT_W + 1 + HCW +: HCW];
+
+always @(posedge clk) begin : patch
+    reg [1023:0]      pd;
+    reg [16*PE_W-1:0] row;
+    reg [PE_W-1:0]    e;
+    reg [KEY_SLOTS*32-1:0] tv;   // per numbered feature: its replacement value in this row
+    reg [31:0]        v;
+    reg               hs, rp, z;
+    integer           l, t;
+    if (b_fire) begin
+        pd = b_tdata;
+        z = 1'b0;
+        if (o_kept && !cfg_mode) begin
+            if (ob_reg == 4'd0) pd[32 + 25] = popular;
+            if (shift_row && ozero_reg) pd[31:0] = 32'd0;
+            hs = cfg_hot_split && popular;
+            for (t = 0; t < KEY_SLOTS; t = t + 1) begin
+                tv[32*t +: 32] = 32'd0;
+                if (t < HOTSET_TABLES && hs && cfg_hotset_enable[t])
+                    tv[32*t +: SLOT_W] = hf_data[SLOT_W*t +: SLOT_W];
+                else if (t < VOCAB_TABLES)
+                    tv[32*t +: ID_W] = vf_data[ID_W*t +: ID_W];
+            end
+            row = pmap_mem[ob_reg];
+            for (l = 0; l < 16; l = l + 1) begin
+                e = row[PE_W*l +: PE_W];
+                rp = (hs && e[TN_W+1]) || e[TN_W];
+                v = tv[32*e[TN_W-1:0] +: 32];
+                if (rp) begin
+                    if (shift_row) begin
+                        pd[32*(2*l+1) +: 32] = v;
+                        if (l < 15) pd[32*(2*l+2) +: 32] = 32'd0;
+                        else z = 1'b1;
+                    end else begin
+                        pd[64*l +: 64] = {32'd0, v};
+                    end
+                end
+            end
+        end
+        p_data_reg <= pd;
+        p_keep_reg <= b_tkeep;
+        p_last_reg <= b_tlast;
+        ozero_reg  <= z && !b_tlast;
         ob_reg <= b_tlast ? 4'd0 : (ob_reg == 4'hF ? ob_reg : ob_reg + 4'd1);
         if (ob_reg == 4'd0) okept_reg <= o_kept;
     end
-    if (rst) ob_reg <= 4'd0;
+    if (b_fire) p_valid_reg <= 1'b1;
+    else if (o_tready) p_valid_reg <= 1'b0;
+    if (rst) begin
+        ob_reg      <= 4'd0;
+        ozero_reg   <= 1'b0;
+        p_valid_reg <= 1'b0;
+    end
 end
 
 wire [0:0] unused_o_user;
@@ -497,8 +570,8 @@ axis_register #(
     .USER_WIDTH(1), .REG_TYPE(2)
 ) out_reg_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(o_tdata), .s_axis_tkeep(b_tkeep), .s_axis_tvalid(o_tvalid),
-    .s_axis_tready(o_tready), .s_axis_tlast(b_tlast), .s_axis_tuser(1'b0),
+    .s_axis_tdata(p_data_reg), .s_axis_tkeep(p_keep_reg), .s_axis_tvalid(p_valid_reg),
+    .s_axis_tready(o_tready), .s_axis_tlast(p_last_reg), .s_axis_tuser(1'b0),
     .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(unused_o_user)
 );
@@ -511,8 +584,8 @@ always @(posedge clk) begin
         rows_reg <= rows_reg + 48'd1;
         if (!cfg_mode) begin
             popular_reg <= popular_reg + {47'd0, popular};
-            lookups_reg <= lookups_reg + {41'd0, n_lookups};
-            hits_reg    <= hits_reg + {41'd0, n_hits};
+            lookups_reg <= lookups_reg + {{(48-HCW){1'b0}}, n_lookups};
+            hits_reg    <= hits_reg + {{(48-HCW){1'b0}}, n_hits};
         end
     end
     if (rst || cmd_clear) begin
@@ -533,7 +606,7 @@ wire [VT_W-1:0] stat_t = tbl_vocab_stat_addr[VT_W-1:0];
 always @(posedge clk) begin
     if (tbl_vocab_stat_re) begin
         if ({{(32-VT_W){1'b0}}, stat_t} >= VOCAB_TABLES) stat_rdata_reg <= 32'd0;
-        else stat_rdata_reg <= tbl_vocab_stat_addr[VT_W] ? vt_assigned[stat_t] : vt_overflow[stat_t];
+        else stat_rdata_reg <= tbl_vocab_stat_addr[VT_W] ? vt_assigned[32*stat_t +: 32] : vt_overflow[32*stat_t +: 32];
     end
 end
 assign tbl_vocab_stat_rdata = stat_rdata_reg;

@@ -30,7 +30,7 @@ from cocotb.handle import SimHandleBase
 from cocotb.triggers import Event, RisingEdge, with_timeout
 
 from cosim.runner import rtl_sources, run_cocotb
-from host_runtime.csr_image.idstage import MODE_PASS1, MODE_PASS2, IdStageParams, idstage_csr_image
+from host_runtime.csr_image.idstage import MODE_PASS1, MODE_PASS2, IdStageParams, idstage_csr_image, table_numbers
 from host_runtime.spec import load_spec
 from models import records
 from models.decode_text import decode_text
@@ -44,8 +44,7 @@ CRITEO = Path("/work/shared/data/criteo/sample_train.tsv")
 PARAMS = IdStageParams(max_sparse=26, vocab_tables=26, vocab_buckets=16, vocab_ways=2,
                        hotset_tables=26, hotset_capacity=64)
 FULL_KEEP = (1 << 128) - 1
-ARRAY_WIDTH = {"sparse_vocab": 1, "sparse_vocab_table": 8, "sparse_hot": 1, "sparse_hot_table": 8,
-               "hotset_count": 16}
+ARRAY_WIDTH = {"key_lane": 8, "vocab_enable": 1, "hotset_count": 16, "hotset_enable": 1, "hotset_from_vocab": 1}
 SCALARS = ("hot_split", "threshold", "n_dense", "n_sparse")
 
 
@@ -146,7 +145,8 @@ def make_case(name: str, spec: PipelineSpec, rows: DecodedRows, rng: random.Rand
     # post-vocabulary ids (what the hot tables are asked), on copies of the tables before pass 2
     final = TransformState(vocabs=copy.deepcopy(state.vocabs)).vocab_map(spec, lanes.sparse)
     out = state.id_stage(spec, lanes)
-    vt = image["sparse_vocab_table"]
+    # the host's table numbering (host_runtime.csr_image.idstage.table_numbers)
+    vt = table_numbers(spec, PARAMS)[0]
     overflow = {vt[i]: t.overflow for i, t in state.vocabs.items()}
     assigned = {vt[i]: t.n_assigned for i, t in state.vocabs.items()}
     n = out.n_rows
@@ -171,7 +171,7 @@ class TB(TbBase):
         for sig in ("s_axis_tvalid", "s_axis_tdata", "s_axis_tkeep", "s_axis_tlast", "s_axis_tuser",
                     "m_axis_tready", "cmd_clear", "tbl_hot_we", "tbl_hot_re", "tbl_hot_addr", "tbl_hot_wdata",
                     "tbl_vocab_stat_we", "tbl_vocab_stat_re", "tbl_vocab_stat_addr", "tbl_vocab_stat_wdata",
-                    "cfg_mode"):
+                    "tbl_patch_we", "tbl_patch_re", "tbl_patch_addr", "tbl_patch_wdata", "cfg_mode"):
             getattr(d, sig).value = 0
         self.queue: collections.deque[tuple[int, int]] = collections.deque()
         self.packets: list[list[int]] = []
@@ -270,7 +270,14 @@ class TB(TbBase):
                     d.tbl_hot_wdata.value = img["hot"][a]
                     await RisingEdge(self.clk)
         d.tbl_hot_we.value = 0
-        await self.cycles(4)  # configuration maps are registered
+        # the patch map: every word (a previous case's entries must go)
+        for a, w in enumerate(img["patch"]):
+            d.tbl_patch_we.value = 1
+            d.tbl_patch_addr.value = a
+            d.tbl_patch_wdata.value = w
+            await RisingEdge(self.clk)
+        d.tbl_patch_we.value = 0
+        await self.cycles(4)
 
     async def read_stat(self, addr: int) -> int:
         d = self.dut

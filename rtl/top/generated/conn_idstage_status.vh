@@ -6,3 +6,4 @@
     .status_hot_hits(status_idstage_hot_hits),
     .tbl_hot_rdata(tbl_idstage_hot_rdata),
     .tbl_vocab_stat_rdata(tbl_idstage_vocab_stat_rdata),
+    .tbl_patch_rdata(tbl_idstage_patch_rdata),

@@ -180,11 +180,11 @@ module etl_csr #(
     input  wire [47:0] status_idstage_popular_rows,
     input  wire [47:0] status_idstage_hot_lookups,
     input  wire [47:0] status_idstage_hot_hits,
-    output reg  [63:0] cfg_idstage_sparse_vocab,
-    output reg  [511:0] cfg_idstage_sparse_vocab_table,
-    output reg  [63:0] cfg_idstage_sparse_hot,
-    output reg  [511:0] cfg_idstage_sparse_hot_table,
+    output reg  [207:0] cfg_idstage_key_lane,
+    output reg  [25:0] cfg_idstage_vocab_enable,
     output reg  [415:0] cfg_idstage_hotset_count,
+    output reg  [25:0] cfg_idstage_hotset_enable,
+    output reg  [25:0] cfg_idstage_hotset_from_vocab,
     output reg  tbl_idstage_hot_we,
     output reg  tbl_idstage_hot_re,
     output reg  [18:0] tbl_idstage_hot_addr,
@@ -194,7 +194,12 @@ module etl_csr #(
     output reg  tbl_idstage_vocab_stat_re,
     output reg  [5:0] tbl_idstage_vocab_stat_addr,
     output reg  [31:0] tbl_idstage_vocab_stat_wdata,
-    input  wire [31:0] tbl_idstage_vocab_stat_rdata
+    input  wire [31:0] tbl_idstage_vocab_stat_rdata,
+    output reg  tbl_idstage_patch_we,
+    output reg  tbl_idstage_patch_re,
+    output reg  [7:0] tbl_idstage_patch_addr,
+    output reg  [31:0] tbl_idstage_patch_wdata,
+    input  wire [31:0] tbl_idstage_patch_rdata
 );
 
 initial begin
@@ -293,7 +298,9 @@ wire [23:0] tbl_idstage_hot_woff = wa - 24'ha00000;  // byte offset into the tab
 wire [23:0] tbl_idstage_hot_roff = ra - 24'ha00000;
 wire [23:0] tbl_idstage_vocab_stat_woff = wa - 24'hc00000;  // byte offset into the table window
 wire [23:0] tbl_idstage_vocab_stat_roff = ra - 24'hc00000;
-wire unused_offsets = &{1'b0, tbl_transform_bk_woff[23:12], tbl_transform_bk_roff[23:12], tbl_transform_bk_woff[1:0], tbl_transform_bk_roff[1:0], tbl_idstage_hot_woff[23:21], tbl_idstage_hot_roff[23:21], tbl_idstage_hot_woff[1:0], tbl_idstage_hot_roff[1:0], tbl_idstage_vocab_stat_woff[23:8], tbl_idstage_vocab_stat_roff[23:8], tbl_idstage_vocab_stat_woff[1:0], tbl_idstage_vocab_stat_roff[1:0]};
+wire [23:0] tbl_idstage_patch_woff = wa - 24'hc00400;  // byte offset into the table window
+wire [23:0] tbl_idstage_patch_roff = ra - 24'hc00400;
+wire unused_offsets = &{1'b0, tbl_transform_bk_woff[23:12], tbl_transform_bk_roff[23:12], tbl_transform_bk_woff[1:0], tbl_transform_bk_roff[1:0], tbl_idstage_hot_woff[23:21], tbl_idstage_hot_roff[23:21], tbl_idstage_hot_woff[1:0], tbl_idstage_hot_roff[1:0], tbl_idstage_vocab_stat_woff[23:8], tbl_idstage_vocab_stat_roff[23:8], tbl_idstage_vocab_stat_woff[1:0], tbl_idstage_vocab_stat_roff[1:0], tbl_idstage_patch_woff[23:10], tbl_idstage_patch_roff[23:10], tbl_idstage_patch_woff[1:0], tbl_idstage_patch_roff[1:0]};
 
 // ---------------------------------------------------------------- writes
 always @(posedge clk) begin
@@ -303,6 +310,7 @@ always @(posedge clk) begin
     tbl_transform_bk_we <= 1'b0;
     tbl_idstage_hot_we <= 1'b0;
     tbl_idstage_vocab_stat_we <= 1'b0;
+    tbl_idstage_patch_we <= 1'b0;
     if (bvalid_reg && s_axil_bready) bvalid_reg <= 1'b0;
     if (do_write) begin
         awready_reg <= 1'b1;
@@ -380,18 +388,23 @@ always @(posedge clk) begin
             tbl_transform_bk_addr  <= tbl_transform_bk_woff[11:2];
             tbl_transform_bk_wdata <= s_axil_wdata;
         end
-        if (wa >= 24'h800400 && wa < 24'h800800) begin
-            case ((wa - 24'h800400) % 16)
-                0: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_vocab[((wa - 24'h800400) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                4: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_vocab_table[((wa - 24'h800400) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
-                8: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_hot[((wa - 24'h800400) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                12: begin if (s_axil_wstrb[0]) cfg_idstage_sparse_hot_table[((wa - 24'h800400) / 16) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
+        if (wa >= 24'h800080 && wa < 24'h8000e8) begin
+            case ((wa - 24'h800080) % 4)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_key_lane[((wa - 24'h800080) / 4) * 8 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; end
                 default: ;
             endcase
         end
-        if (wa >= 24'h800800 && wa < 24'h800868) begin
-            case ((wa - 24'h800800) % 4)
-                0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800800) / 4) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800800) / 4) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
+        if (wa >= 24'h800100 && wa < 24'h800168) begin
+            case ((wa - 24'h800100) % 4)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_vocab_enable[((wa - 24'h800100) / 4) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                default: ;
+            endcase
+        end
+        if (wa >= 24'h800200 && wa < 24'h8003a0) begin
+            case ((wa - 24'h800200) % 16)
+                0: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_idstage_hotset_count[((wa - 24'h800200) / 16) * 16 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; end
+                4: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_enable[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
+                8: begin if (s_axil_wstrb[0]) cfg_idstage_hotset_from_vocab[((wa - 24'h800200) / 16) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
                 default: ;
             endcase
         end
@@ -404,6 +417,11 @@ always @(posedge clk) begin
             tbl_idstage_vocab_stat_we    <= 1'b1;
             tbl_idstage_vocab_stat_addr  <= tbl_idstage_vocab_stat_woff[7:2];
             tbl_idstage_vocab_stat_wdata <= s_axil_wdata;
+        end
+        if (wa >= 24'hc00400 && wa < 24'hc00800) begin
+            tbl_idstage_patch_we    <= 1'b1;
+            tbl_idstage_patch_addr  <= tbl_idstage_patch_woff[9:2];
+            tbl_idstage_patch_wdata <= s_axil_wdata;
         end
     end
     if (rst) begin
@@ -456,14 +474,15 @@ always @(posedge clk) begin
         cfg_idstage_n_dense <= 7'd0;
         cfg_idstage_n_sparse <= 7'd0;
         cmd_idstage_clear <= 1'b0;
-        cfg_idstage_sparse_vocab <= 0;
-        cfg_idstage_sparse_vocab_table <= 0;
-        cfg_idstage_sparse_hot <= 0;
-        cfg_idstage_sparse_hot_table <= 0;
+        cfg_idstage_key_lane <= 0;
+        cfg_idstage_vocab_enable <= 0;
         cfg_idstage_hotset_count <= 0;
+        cfg_idstage_hotset_enable <= 0;
+        cfg_idstage_hotset_from_vocab <= 0;
         tbl_transform_bk_we <= 1'b0;
         tbl_idstage_hot_we <= 1'b0;
         tbl_idstage_vocab_stat_we <= 1'b0;
+        tbl_idstage_patch_we <= 1'b0;
     end
 end
 
@@ -690,18 +709,23 @@ always @* begin
                 default: ;
             endcase
         end
-        if (ra >= 24'h800400 && ra < 24'h800800) begin
-            case ((ra - 24'h800400) % 16)
-                0: rdata_next = {31'd0, cfg_idstage_sparse_vocab[((ra - 24'h800400) / 16) * 1 + 0 +: 1]};
-                4: rdata_next = {24'd0, cfg_idstage_sparse_vocab_table[((ra - 24'h800400) / 16) * 8 + 0 +: 8]};
-                8: rdata_next = {31'd0, cfg_idstage_sparse_hot[((ra - 24'h800400) / 16) * 1 + 0 +: 1]};
-                12: rdata_next = {24'd0, cfg_idstage_sparse_hot_table[((ra - 24'h800400) / 16) * 8 + 0 +: 8]};
+        if (ra >= 24'h800080 && ra < 24'h8000e8) begin
+            case ((ra - 24'h800080) % 4)
+                0: rdata_next = {24'd0, cfg_idstage_key_lane[((ra - 24'h800080) / 4) * 8 + 0 +: 8]};
                 default: ;
             endcase
         end
-        if (ra >= 24'h800800 && ra < 24'h800868) begin
-            case ((ra - 24'h800800) % 4)
-                0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800800) / 4) * 16 + 0 +: 16]};
+        if (ra >= 24'h800100 && ra < 24'h800168) begin
+            case ((ra - 24'h800100) % 4)
+                0: rdata_next = {31'd0, cfg_idstage_vocab_enable[((ra - 24'h800100) / 4) * 1 + 0 +: 1]};
+                default: ;
+            endcase
+        end
+        if (ra >= 24'h800200 && ra < 24'h8003a0) begin
+            case ((ra - 24'h800200) % 16)
+                0: rdata_next = {16'd0, cfg_idstage_hotset_count[((ra - 24'h800200) / 16) * 16 + 0 +: 16]};
+                4: rdata_next = {31'd0, cfg_idstage_hotset_enable[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
+                8: rdata_next = {31'd0, cfg_idstage_hotset_from_vocab[((ra - 24'h800200) / 16) * 1 + 0 +: 1]};
                 default: ;
             endcase
         end
@@ -714,6 +738,7 @@ always @* begin
         8'd0: tbl_rdata_sel = tbl_transform_bk_rdata;
         8'd1: tbl_rdata_sel = tbl_idstage_hot_rdata;
         8'd2: tbl_rdata_sel = tbl_idstage_vocab_stat_rdata;
+        8'd3: tbl_rdata_sel = tbl_idstage_patch_rdata;
         default: ;
     endcase
 end
@@ -723,6 +748,7 @@ always @(posedge clk) begin
     tbl_transform_bk_re <= 1'b0;
     tbl_idstage_hot_re <= 1'b0;
     tbl_idstage_vocab_stat_re <= 1'b0;
+    tbl_idstage_patch_re <= 1'b0;
     if (rvalid_reg && s_axil_rready) rvalid_reg <= 1'b0;
     if (rd_state == 2'd1) rd_state <= 2'd2;
     if (rd_state == 2'd2) begin
@@ -817,6 +843,13 @@ always @(posedge clk) begin
             rd_state   <= 2'd1;
             rvalid_reg <= 1'b0;
         end
+        if (ra >= 24'hc00400 && ra < 24'hc00800) begin
+            tbl_idstage_patch_re     <= 1'b1;
+            tbl_idstage_patch_addr   <= tbl_idstage_patch_roff[9:2];
+            rd_table   <= 8'd3;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
     end
     if (rst) begin
         arready_reg <= 1'b0;
@@ -826,6 +859,7 @@ always @(posedge clk) begin
         tbl_transform_bk_re <= 1'b0;
         tbl_idstage_hot_re <= 1'b0;
         tbl_idstage_vocab_stat_re <= 1'b0;
+        tbl_idstage_patch_re <= 1'b0;
     end
 end
 
