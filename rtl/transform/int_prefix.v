@@ -2,12 +2,13 @@
 // Sluice transform unit: the integer prefix of the dense chain on int32
 // (docs/spec/numerics.md section 1, models.dense_ops):
 //
-//   stage 1: f = null ? fill : x;  c = min(max(f, lo), hi)     (lo <= hi, host-checked)
+//   stage 1: f = null ? fill : x;  c = f < lo ? lo : f > hi ? hi : f
+//            (= min(max(f, lo), hi) for lo <= hi, host-checked; both compares in parallel)
 //   stage 2: r = sat32(c + shift)                              33-bit add, saturate
 //
 // The word under a null is a don't-care. fill/lo/hi/shift travel with every operand
-// (per-feature config from the PE's registers). Latency 2 cycles, one result per
-// cycle; global stall (ce = m_ready | ~m_valid).
+// (per-feature config from the PE's LUTRAMs). Latency 2 cycles, one result per
+// cycle; global stall (ce = m_ready | ~m_valid); the data registers load only for valid operands.
 //
 // lint-params: TAG_WIDTH=8
 // lint-params: TAG_WIDTH=1
@@ -61,23 +62,27 @@ reg [31:0] s2_r_reg;
 wire signed [31:0] s1_f  = s_null ? s_fill : s_x;
 wire signed [31:0] s1_lo = s_lo;
 wire signed [31:0] s1_hi = s_hi;
-wire signed [31:0] s1_m  = (s1_f < s1_lo) ? s1_lo : s1_f;
-wire signed [31:0] s1_c  = (s1_m > s1_hi) ? s1_hi : s1_m;
+wire               s1_lt = s1_f < s1_lo;
+wire               s1_gt = s1_f > s1_hi;
+wire signed [31:0] s1_c  = s1_lt ? s1_lo : (s1_gt ? s1_hi : s1_f);
 
 wire [32:0] s2_sum = {s1_c_reg[31], s1_c_reg} + {s1_shift_reg[31], s1_shift_reg};
 // overflow iff the 33-bit sum's top two bits differ: saturate toward its sign
 wire [31:0] s2_r = (s2_sum[32] == s2_sum[31]) ? s2_sum[31:0]
                  : (s2_sum[32] ? 32'h8000_0000 : 32'h7FFF_FFFF);
 
-integer k;
 always @(posedge clk) begin
     if (ce) begin
         valid_reg <= {valid_reg[STAGES-2:0], s_valid};
-        tag_reg[0] <= s_tag;
-        for (k = 1; k < STAGES; k = k + 1) tag_reg[k] <= tag_reg[k-1];
-        s1_c_reg <= s1_c;
-        s1_shift_reg <= s_shift;
-        s2_r_reg <= s2_r;
+        if (s_valid) begin
+            tag_reg[0] <= s_tag;
+            s1_c_reg <= s1_c;
+            s1_shift_reg <= s_shift;
+        end
+        if (valid_reg[0]) begin
+            tag_reg[1] <= tag_reg[0];
+            s2_r_reg <= s2_r;
+        end
     end
     if (rst) valid_reg <= {STAGES{1'b0}};
 end
