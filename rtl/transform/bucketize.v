@@ -95,20 +95,28 @@ wire [6:0] cfg_l  = (cfg_len > MAXB) ? MAXB : cfg_len;
 reg [6:0]  len_mem [0:NUM_TABLES-1];
 reg [31:0] top_mem [0:NUM_TABLES-1];                        // slot P - 1
 
+// The tables are written with blocking assignments: they change only while no operand is in flight
+// (the interface contract), so no read of the same clock edge can see the write early, and a write costs
+// nothing on the other clock edges in simulation (a non-blocking memory write keeps a pending-write flag
+// that the simulator clears and tests on every edge). The BLKSEQ style warning (lint) is waived for the
+// table writes.
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
-    if (cfg_len_we && cfg_table_ok) len_mem[cfg_table] <= cfg_l;
-    if (cfg_ok && cfg_j == P) top_mem[cfg_table] <= cfg_data;
+    if (cfg_len_we && cfg_table_ok) len_mem[cfg_table] = cfg_l;
+    if (cfg_ok && cfg_j == P) top_mem[cfg_table] = cfg_data;
 end
+/* verilator lint_on BLKSEQ */
 
 // ---------------------------------------------------------------- stage 1: operand and table length
 reg [STAGES:1]        valid_reg;
+wire                  busy = s_valid || (|valid_reg);    // the stages are skipped while the pipeline is empty
 reg [TAG_WIDTH-1:0]   tag1_reg;
 reg [31:0]            x1_reg;
 reg [TABLE_WIDTH-1:0] t1_reg;
 reg [6:0]             len1_reg;
 
 always @(posedge clk) begin
-    if (ce) begin
+    if (busy && ce) begin
         valid_reg <= {valid_reg[STAGES-1:1], s_valid};
         if (s_valid) begin
             tag1_reg <= s_tag;
@@ -134,8 +142,6 @@ generate
         wire [TABLE_WIDTH-1:0] t_i;
         wire [6:0]             len_i;
         wire [PW-1:0]          pos_i;
-        wire                   top_i;
-        wire [31:0]            b;
         // its registers (x, table and length only where a later stage reads them)
         reg  [TAG_WIDTH-1:0]   tag_q;
         reg  [PW-1:0]          pos_q;
@@ -146,15 +152,15 @@ generate
             assign t_i   = t1_reg;
             assign len_i = len1_reg;
             assign pos_i = {PW{1'b0}};
-            assign top_i = (len1_reg >= P) && ($signed(top_mem[t1_reg]) <= $signed(x1_reg));
         end else begin : gen_next
             assign tag_i = gen_stage[s-1].tag_q;
             assign x_i   = gen_stage[s-1].gen_fwd.x_q;
             assign t_i   = gen_stage[s-1].gen_fwd.t_q;
             assign len_i = gen_stage[s-1].gen_fwd.len_q;
             assign pos_i = gen_stage[s-1].pos_q;
-            assign top_i = gen_stage[s-1].top_q;
         end
+        // this stage's probe: slot pos + STEP - 1 is in (j < len and b_j <= x)
+        wire [6:0] idx = {{(7-PW){1'b0}}, pos_i} + STEP - 7'd1;
         if (LOGP > 0) begin : gen_mem
             reg [31:0] mem [0:(1<<AW)-1];              // NUM_TABLES * 2^s words used
             wire [AW-1:0] waddr;
@@ -168,22 +174,26 @@ generate
                 assign waddr = {cfg_table, cfg_j[LOGP-1 -: s]};
                 assign raddr = {t_i, pos_i[LOGP-1 -: s]};
             end
+            /* verilator lint_off BLKSEQ */
             always @(posedge clk) begin
-                if (cfg_ok && mine) mem[waddr] <= cfg_data;
+                if (cfg_ok && mine) mem[waddr] = cfg_data;               // see the table writes above
             end
-            assign b = mem[raddr];
+            /* verilator lint_on BLKSEQ */
+            always @(posedge clk) begin
+                if (busy && ce && valid_reg[s+1])
+                    pos_q <= pos_i | (((idx < len_i) && ($signed(mem[raddr]) <= $signed(x_i))) ? STEP[PW-1:0] : {PW{1'b0}});
+            end
         end else begin : gen_nomem
-            assign b = 32'd0;
-            wire unused_t = &{1'b0, t_i};
+            always @(posedge clk) begin
+                if (busy && ce && valid_reg[s+1]) pos_q <= {PW{1'b0}};
+            end
+            wire unused_t = &{1'b0, t_i, idx, x_i, len_i};
         end
-        wire [6:0]    idx = {{(7-PW){1'b0}}, pos_i} + STEP - 7'd1;
-        wire          hit = (LOGP > 0) && (idx < len_i) && ($signed(b) <= $signed(x_i));
-        wire [PW-1:0] pos_o = pos_i | (hit ? STEP[PW-1:0] : {PW{1'b0}});
         always @(posedge clk) begin
-            if (ce && valid_reg[s+1]) begin
+            if (busy && ce && valid_reg[s+1]) begin
                 tag_q <= tag_i;
-                pos_q <= pos_o;
-                top_q <= top_i;
+                if (s == 0) top_q <= (len1_reg >= P) && ($signed(top_mem[t1_reg]) <= $signed(x1_reg));
+                else        top_q <= gen_stage[(s > 0) ? s-1 : 0].top_q;
             end
         end
         if (s < SS - 1) begin : gen_fwd
@@ -191,7 +201,7 @@ generate
             reg [TABLE_WIDTH-1:0] t_q;
             reg [6:0]             len_q;
             always @(posedge clk) begin
-                if (ce && valid_reg[s+1]) begin
+                if (busy && ce && valid_reg[s+1]) begin
                     x_q <= x_i;
                     t_q <= t_i;
                     len_q <= len_i;

@@ -110,16 +110,22 @@ reg [1:0]             kind_mem  [0:NUM_FEATURES-1];
 reg [TABLE_WIDTH-1:0] table_mem [0:NUM_FEATURES-1];
 
 wire [TABLE_WIDTH-1:0] cfg_table = (cfg_addr == 3'd4) ? cfg_data[8 +: TABLE_WIDTH] : cfg_data[TABLE_WIDTH-1:0];
+// The settings are written with blocking assignments: they change only while no operand is in flight
+// (the interface contract), so no read of the same clock edge can see a write early, and a write costs
+// nothing on the other clock edges in simulation (a non-blocking memory write keeps a pending-write flag
+// that the simulator clears and tests on every edge). The BLKSEQ style warning (lint) is waived here.
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
     if (cfg_we) begin
-        if (cfg_addr == 3'd0) fill_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 3'd1) lo_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 3'd2) hi_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 3'd3) shift_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 3'd4 || cfg_addr == 3'd5) kind_mem[cfg_feature] <= cfg_data[1:0];
-        if (cfg_addr == 3'd4 || cfg_addr == 3'd6) table_mem[cfg_feature] <= cfg_table;
+        if (cfg_addr == 3'd0) fill_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd1) lo_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd2) hi_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd3) shift_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd4 || cfg_addr == 3'd5) kind_mem[cfg_feature] = cfg_data[1:0];
+        if (cfg_addr == 3'd4 || cfg_addr == 3'd6) table_mem[cfg_feature] = cfg_table;
     end
 end
+/* verilator lint_on BLKSEQ */
 wire unused_cfg = &{1'b0, cfg_data};
 
 // ---------------------------------------------------------------- int_prefix (settings read at its input)

@@ -87,9 +87,12 @@ end
 // ---------------------------------------------------------------- dtype / as_float per feature
 reg [2:0] dt_mem [0:NUM_FEATURES-1];        // {as_float, dtype}
 wire cfg_feature_ok = {{(32-FEAT_WIDTH){1'b0}}, cfg_feature} < NUM_FEATURES;
+// written with a blocking assignment like dense_chain's settings (see there); BLKSEQ waived
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
-    if (cfg_we && cfg_feature_ok && cfg_addr == 3'd4) dt_mem[cfg_feature] <= {cfg_data[5], cfg_data[3:2]};
+    if (cfg_we && cfg_feature_ok && cfg_addr == 3'd4) dt_mem[cfg_feature] = {cfg_data[5], cfg_data[3:2]};
 end
+/* verilator lint_on BLKSEQ */
 wire [2:0] s_dt = dt_mem[s_feature];
 
 // ---------------------------------------------------------------- credits

@@ -53,8 +53,8 @@ localparam W = IN_WIDTH;
 localparam NB = 7;
 localparam integer WM1I = W - 1;
 localparam [NB-1:0] WM1 = WM1I[NB-1:0];
-// bits below the 24 kept and the guard bit of the normalised value (sticky), at least 1
-localparam LOW = (W > 25) ? W - 25 : 1;
+// the normalised value widened to at least 26 bits (24 kept, guard, sticky)
+localparam XW = (W > 26) ? W : 26;
 
 initial begin
     if (IN_WIDTH < 2 || IN_WIDTH > 64 || FRAC_BITS < 0 || FRAC_BITS > 126
@@ -91,7 +91,7 @@ assign s_ready = ce;
 
 reg [STAGES-1:0] valid_reg;
 wire             busy = s_valid || (|valid_reg);
-reg [TAG_WIDTH-1:0] tag_reg [0:STAGES-1];
+reg [TAG_WIDTH-1:0] tag1_reg, tag2_reg, tag3_reg, tag4_reg, tag5_reg;
 
 reg          s1_sign_reg;
 reg [W-1:0]  s1_mag_reg;
@@ -106,63 +106,88 @@ reg [NB-1:0] s4_n_reg;
 reg [23:0]   s4_keep_reg;
 reg [31:0]   s5_f_reg;
 
-wire         s1_sign = (SIGNED != 0) & s_value[W-1];
-wire [W-1:0] s1_mag  = s1_sign ? (~s_value + {{(W-1){1'b0}}, 1'b1}) : s_value;
+// stage 1: sign and magnitude
+function [W:0] sign_mag;                                 // {sign, |v|}
+    input [W-1:0] v;
+    reg sg;
+    begin
+        sg = (SIGNED != 0) & v[W-1];
+        sign_mag = {sg, sg ? (~v + {{(W-1){1'b0}}, 1'b1}) : v};
+    end
+endfunction
+
+// stage 4: the top 24 bits of the normalised value and the round-up bit (zeros appended up to 26 bits so
+// that the 24 kept bits, the guard and at least one sticky bit exist)
+function [24:0] keep_up;                                 // {keep, up}
+    input [XW-1:0] x;
+    begin
+        keep_up = {x[XW-1 -: 24], x[XW-25] & ((|x[XW-26:0]) | x[XW-24])};
+    end
+endfunction
+wire [XW-1:0] s3_x;                                      // wiring only
+generate
+    if (W >= 26) begin : gen_wide
+        assign s3_x = s3_norm_reg;
+    end else begin : gen_narrow
+        assign s3_x = {s3_norm_reg, {(XW-W){1'b0}}};
+    end
+endgenerate
+
+// stage 5: keep + up (a carry out of 24 bits bumps the exponent); exp = n - FRAC_BITS + 127
+function [31:0] pack_f32;
+    input          sign, zero, up;
+    input [NB-1:0] n;
+    input [23:0]   keep;
+    reg   [24:0]   sum_unused;                           // bit 23 (the hidden one) is not stored
+    reg   [9:0]    exp_unused;                           // a normal exponent: bits 9:8 are 0
+    begin
+        sum_unused = {1'b0, keep} + {24'd0, up};
+        exp_unused = {3'd0, n} + 10'd127 - FRAC_BITS[9:0] + {9'd0, sum_unused[24]};
+        // on a carry the sum is exactly 2^24: its fraction field [22:0] is 0 as required
+        pack_f32 = zero ? 32'd0 : {sign, exp_unused[7:0], sum_unused[22:0]};
+    end
+endfunction
 
 wire [NB-1:0] s3_shamt = WM1 - s2_n_reg;
-wire [W-1:0]  s3_norm  = s2_mag_reg << s3_shamt;
-
-// the normalised value with 25 zero bits appended, so that 24 kept bits and the guard always exist
-wire [W+24:0] s4_x      = {s3_norm_reg, 25'd0};
-wire [23:0]   s4_keep   = s4_x[W+24 -: 24];
-wire          s4_guard  = s4_x[W];
-wire [LOW-1:0] s4_low   = s4_x[W-1 -: LOW];
-wire          s4_sticky = |s4_low;
-
-wire [24:0] s5_sum = {1'b0, s4_keep_reg} + {24'd0, s4_up_reg};
-wire [9:0]  s5_exp = {3'd0, s4_n_reg} + 10'd127 - FRAC_BITS[9:0] + {9'd0, s5_sum[24]};
-wire unused_exp = &{1'b0, s5_exp[9:8], s5_sum[23], s4_x};  // s4_x: the appended zeros
 
 always @(posedge clk) begin
-    if (ce && busy) valid_reg <= {valid_reg[STAGES-2:0], s_valid};
-    if (ce) begin
-        if (s_valid) begin
-            tag_reg[0] <= s_tag;
-            s1_sign_reg <= s1_sign;
-            s1_mag_reg <= s1_mag;
+    if (busy && ce) begin                                // the whole block is skipped while empty
+        if (valid_reg[3]) begin
+            tag5_reg <= tag4_reg;
+            s5_f_reg <= pack_f32(s4_sign_reg, s4_zero_reg, s4_up_reg, s4_n_reg, s4_keep_reg);
+        end
+        if (valid_reg[2]) begin
+            tag4_reg <= tag3_reg;
+            s4_sign_reg <= s3_sign_reg;
+            s4_zero_reg <= s3_zero_reg;
+            s4_n_reg <= s3_n_reg;
+            {s4_keep_reg, s4_up_reg} <= keep_up(s3_x);
+        end
+        if (valid_reg[1]) begin
+            tag3_reg <= tag2_reg;
+            s3_sign_reg <= s2_sign_reg;
+            s3_zero_reg <= ~|s2_mag_reg;
+            s3_n_reg <= s2_n_reg;
+            s3_norm_reg <= s2_mag_reg << s3_shamt;
         end
         if (valid_reg[0]) begin
-            tag_reg[1] <= tag_reg[0];
+            tag2_reg <= tag1_reg;
             s2_sign_reg <= s1_sign_reg;
             s2_mag_reg <= s1_mag_reg;
             s2_n_reg <= msb_index(s1_mag_reg);
         end
-        if (valid_reg[1]) begin
-            tag_reg[2] <= tag_reg[1];
-            s3_sign_reg <= s2_sign_reg;
-            s3_zero_reg <= ~|s2_mag_reg;
-            s3_n_reg <= s2_n_reg;
-            s3_norm_reg <= s3_norm;
+        if (s_valid) begin
+            tag1_reg <= s_tag;
+            {s1_sign_reg, s1_mag_reg} <= sign_mag(s_value);
         end
-        if (valid_reg[2]) begin
-            tag_reg[3] <= tag_reg[2];
-            s4_sign_reg <= s3_sign_reg;
-            s4_zero_reg <= s3_zero_reg;
-            s4_n_reg <= s3_n_reg;
-            s4_keep_reg <= s4_keep;
-            s4_up_reg <= s4_guard & (s4_sticky | s4_keep[0]);
-        end
-        if (valid_reg[3]) begin
-            tag_reg[4] <= tag_reg[3];
-            // on a carry the sum is exactly 2^24: its fraction field [22:0] is 0 as required
-            s5_f_reg <= s4_zero_reg ? 32'd0 : {s4_sign_reg, s5_exp[7:0], s5_sum[22:0]};
-        end
+        // the valid bits last: every branch above reads them before they shift
+        valid_reg <= {valid_reg[STAGES-2:0], s_valid};
     end
     if (rst) valid_reg <= {STAGES{1'b0}};
 end
 
 assign m_f32   = s5_f_reg;
-assign m_tag   = tag_reg[STAGES-1];
+assign m_tag   = tag5_reg;
 assign m_valid = valid_reg[STAGES-1];
 
 endmodule

@@ -91,10 +91,6 @@ wire ce;                                     // core advances when the converter
 
 reg [STAGES:1] valid_reg;
 wire           busy = s_valid || (|valid_reg);
-always @(posedge clk) begin
-    if (ce && busy) valid_reg <= {valid_reg[STAGES-1:1], s_valid};
-    if (rst) valid_reg <= {STAGES{1'b0}};
-end
 
 reg [31:0]  c1_y_reg;
 reg [31:0]  c2_y_reg;
@@ -132,110 +128,127 @@ reg [26:0]  c9_pc_reg;                       // u * a1[37:34] (signed)
 reg [48:0]  c9_ec_reg;
 reg [48:0]  c10_l_reg;
 
-// c1, c3
-wire [31:0] c1_y = (s_x[31] ? 32'd0 : s_x) + 32'd1;
-wire [31:0] c3_t = c2_y_reg << (5'd31 - c2_e_reg);   // bit 31 is the leading one
+// c6 / c8 / c10: floor((acc * 2^23 + product) / 2^23) from the carry-save terms of the product
+// (the coefficient at weight 2^23, the partial products, signed ones sign-extended)
+function [28:0] step6;                                   // a2 = S[51:23]
+    input [27:0] c2;                                     // signed
+    input [39:0] pa;
+    input [24:0] pb;
+    reg   [51:0] t0, t1, t2, sum_unused;                 // bits 22:0 of the sum are dropped
+    begin
+        t0 = {{1{c2[27]}}, c2, 23'd0};
+        t1 = {12'd0, pa};
+        t2 = {10'd0, pb, 17'd0};
+        sum_unused = (t0 ^ t1 ^ t2) + {(t0[50:0] & t1[50:0]) | (t0[50:0] & t2[50:0]) | (t1[50:0] & t2[50:0]), 1'b0};
+        step6 = sum_unused[51:23];
+    end
+endfunction
+function [37:0] step8;                                   // a1 = S[60:23]
+    input [35:0] c1;
+    input [39:0] pa;
+    input [34:0] pb;                                     // signed
+    reg   [60:0] t0, t1, t2, sum_unused;
+    begin
+        t0 = {2'd0, c1, 23'd0};
+        t1 = {21'd0, pa};
+        t2 = {{9{pb[34]}}, pb, 17'd0};
+        sum_unused = (t0 ^ t1 ^ t2) + {(t0[59:0] & t1[59:0]) | (t0[59:0] & t2[59:0]) | (t1[59:0] & t2[59:0]), 1'b0};
+        step8 = sum_unused[60:23];
+    end
+endfunction
+// c3: T = y << (31 - e), bit 31 the leading one: {i, u} = T[30:0]
+function [30:0] normalise;
+    input [31:0] y;
+    input [4:0]  e;
+    reg   [31:0] t_unused;                               // bit 31 is the leading one
+    begin
+        t_unused = y << (5'd31 - e);
+        normalise = t_unused[30:0];
+    end
+endfunction
 
-// c5: c3 (19u) * u (23u) as u * c3[16:0] (one DSP) + u * c3[18:17] << 17
-wire [18:0] c5_c3 = c4b_w_reg[126:108];
-wire [39:0] c5_pa = c4b_u_reg * c5_c3[16:0];
-wire [24:0] c5_pb = c4b_u_reg * c5_c3[18:17];
-
-// c6: S = sext(c2) * 2^23 + pa + pb * 2^17 (52 bits, two's complement); a2 = S[51:23]
-wire [51:0] c6_t0 = {{1{c5_c2_reg[27]}}, c5_c2_reg, 23'd0};
-wire [51:0] c6_t1 = {12'd0, c5_pa_reg};
-wire [51:0] c6_t2 = {10'd0, c5_pb_reg, 17'd0};
-wire [51:0] c6_s  = c6_t0 ^ c6_t1 ^ c6_t2;
-wire [51:0] c6_c  = {(c6_t0[50:0] & c6_t1[50:0]) | (c6_t0[50:0] & c6_t2[50:0]) | (c6_t1[50:0] & c6_t2[50:0]), 1'b0};
-wire [51:0] c6_sum = c6_s + c6_c;
-
-// c7: a2 (29s) * u (23u) = u * a2[16:0] + (u * signed a2[28:17]) << 17
-wire [39:0] c7_pa = c6_u_reg * c6_a2_reg[16:0];
-wire signed [34:0] c7_pb = $signed({1'b0, c6_u_reg}) * $signed(c6_a2_reg[28:17]);
-
-// c8: S = c1 * 2^23 + pa + sext(pb) * 2^17 (61 bits); a1 = S[60:23]
-wire [60:0] c8_t0 = {2'd0, c7_c1_reg, 23'd0};
-wire [60:0] c8_t1 = {21'd0, c7_pa_reg};
-wire [60:0] c8_t2 = {{9{c7_pb_reg[34]}}, c7_pb_reg, 17'd0};
-wire [60:0] c8_s  = c8_t0 ^ c8_t1 ^ c8_t2;
-wire [60:0] c8_c  = {(c8_t0[59:0] & c8_t1[59:0]) | (c8_t0[59:0] & c8_t2[59:0]) | (c8_t1[59:0] & c8_t2[59:0]), 1'b0};
-wire [60:0] c8_sum = c8_s + c8_c;
-
-// c9: a1 (38s) * u (23u) = u * a1[16:0] + (u * a1[33:17]) << 17 + (u * signed a1[37:34]) << 34
-wire [39:0] c9_pa = c8_u_reg * c8_a1_reg[16:0];
-wire [39:0] c9_pb = c8_u_reg * c8_a1_reg[33:17];
-wire signed [26:0] c9_pc = $signed({1'b0, c8_u_reg}) * $signed(c8_a1_reg[37:34]);
-
-// c10: S = ec * 2^23 + pa + pb * 2^17 + sext(pc) * 2^34 (72 bits); L = S[71:23]
-wire [71:0] c10_t0 = {c9_ec_reg, 23'd0};
-wire [71:0] c10_t1 = {32'd0, c9_pa_reg};
-wire [71:0] c10_t2 = {15'd0, c9_pb_reg, 17'd0};
-wire [71:0] c10_t3 = {{11{c9_pc_reg[26]}}, c9_pc_reg, 34'd0};
-wire [71:0] c10_s1 = c10_t0 ^ c10_t1 ^ c10_t2;
-wire [71:0] c10_c1 = {(c10_t0[70:0] & c10_t1[70:0]) | (c10_t0[70:0] & c10_t2[70:0]) | (c10_t1[70:0] & c10_t2[70:0]), 1'b0};
-wire [71:0] c10_s2 = c10_s1 ^ c10_c1 ^ c10_t3;
-wire [71:0] c10_c2 = {(c10_s1[70:0] & c10_c1[70:0]) | (c10_s1[70:0] & c10_t3[70:0]) | (c10_c1[70:0] & c10_t3[70:0]), 1'b0};
-wire [71:0] c10_sum = c10_s2 + c10_c2;
-
-wire unused_bits = &{1'b0, c3_t[31], c6_sum[22:0], c8_sum[22:0], c10_sum[22:0]};
-
+// One clocked block, skipped as a whole while the pipeline is empty. Stage c10 computes its temporaries
+// with blocking assignments inside its valid-gated branch and reads them only there (combinational
+// logic in synthesis; in simulation an idle stage costs nothing, where 72-bit function locals would be
+// cleared on every clock edge). The BLKSEQ style warning (lint) is waived for this block.
+reg [71:0] c10_t0, c10_t1, c10_t2, c10_t3, c10_s1, c10_c1, c10_s2, c10_c2, c10_sum_unused;  // sum: bits 22:0 dropped
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
-    if (ce) begin
-        if (s_valid) c1_y_reg <= c1_y;
-        if (valid_reg[1]) begin
-            c2_y_reg <= c1_y_reg;
-            c2_e_reg <= msb_index32(c1_y_reg);
+    if (busy && ce) begin
+        // c10: S = ec * 2^23 + pa + pb * 2^17 + sext(pc) * 2^34 (72 bits); L = S[71:23]
+        if (valid_reg[10]) begin
+            c10_t0 = {c9_ec_reg, 23'd0};
+            c10_t1 = {32'd0, c9_pa_reg};
+            c10_t2 = {15'd0, c9_pb_reg, 17'd0};
+            c10_t3 = {{11{c9_pc_reg[26]}}, c9_pc_reg, 34'd0};
+            c10_s1 = c10_t0 ^ c10_t1 ^ c10_t2;
+            c10_c1 = ((c10_t0 & c10_t1) | (c10_t0 & c10_t2) | (c10_t1 & c10_t2)) << 1;
+            c10_s2 = c10_s1 ^ c10_c1 ^ c10_t3;
+            c10_c2 = ((c10_s1 & c10_c1) | (c10_s1 & c10_t3) | (c10_c1 & c10_t3)) << 1;
+            c10_sum_unused = c10_s2 + c10_c2;
+            c10_l_reg <= c10_sum_unused[71:23];
         end
-        if (valid_reg[2]) begin
-            c3_i_reg <= c3_t[30:23];
-            c3_u_reg <= c3_t[22:0];
-            c3_el_reg <= el_rom[c2_e_reg];
+        if (valid_reg[9]) begin
+            // a1 (38s) * u (23u) = u * a1[16:0] + (u * a1[33:17]) << 17 + (u * signed a1[37:34]) << 34
+            c9_pa_reg <= c8_u_reg * c8_a1_reg[16:0];
+            c9_pb_reg <= c8_u_reg * c8_a1_reg[33:17];
+            c9_pc_reg <= $signed({1'b0, c8_u_reg}) * $signed(c8_a1_reg[37:34]);
+            c9_ec_reg <= c8_ec_reg;
         end
-        if (valid_reg[3]) begin
-            c4_w_reg <= rom[c3_i_reg];
-            c4_u_reg <= c3_u_reg;
-            c4_el_reg <= c3_el_reg;
+        if (valid_reg[8]) begin
+            c8_a1_reg <= step8(c7_c1_reg, c7_pa_reg, c7_pb_reg);
+            c8_ec_reg <= c7_ec_reg;
+            c8_u_reg <= c7_u_reg;
+        end
+        if (valid_reg[7]) begin
+            // a2 (29s) * u (23u) = u * a2[16:0] + (u * signed a2[28:17]) << 17
+            c7_pa_reg <= c6_u_reg * c6_a2_reg[16:0];
+            c7_pb_reg <= $signed({1'b0, c6_u_reg}) * $signed(c6_a2_reg[28:17]);
+            c7_c1_reg <= c6_c1_reg;
+            c7_ec_reg <= c6_ec_reg;
+            c7_u_reg <= c6_u_reg;
+        end
+        if (valid_reg[6]) begin
+            c6_a2_reg <= step6(c5_c2_reg, c5_pa_reg, c5_pb_reg);
+            c6_c1_reg <= c5_c1_reg;
+            c6_ec_reg <= c5_ec_reg;
+            c6_u_reg <= c5_u_reg;
+        end
+        if (valid_reg[5]) begin
+            // c3 (19u) * u (23u) as u * c3[16:0] (one DSP) + u * c3[18:17] << 17
+            c5_pa_reg <= c4b_u_reg * c4b_w_reg[124:108];
+            c5_pb_reg <= c4b_u_reg * c4b_w_reg[126:125];
+            c5_c2_reg <= c4b_w_reg[107:80];
+            c5_c1_reg <= c4b_w_reg[79:44];
+            c5_ec_reg <= c4b_el_reg + {5'd0, c4b_w_reg[43:0]};
+            c5_u_reg <= c4b_u_reg;
         end
         if (valid_reg[4]) begin
             c4b_w_reg <= c4_w_reg;
             c4b_u_reg <= c4_u_reg;
             c4b_el_reg <= c4_el_reg;
         end
-        if (valid_reg[5]) begin
-            c5_pa_reg <= c5_pa;
-            c5_pb_reg <= c5_pb;
-            c5_c2_reg <= c4b_w_reg[107:80];
-            c5_c1_reg <= c4b_w_reg[79:44];
-            c5_ec_reg <= c4b_el_reg + {5'd0, c4b_w_reg[43:0]};
-            c5_u_reg <= c4b_u_reg;
+        if (valid_reg[3]) begin
+            c4_w_reg <= rom[c3_i_reg];
+            c4_u_reg <= c3_u_reg;
+            c4_el_reg <= c3_el_reg;
         end
-        if (valid_reg[6]) begin
-            c6_a2_reg <= c6_sum[51:23];
-            c6_c1_reg <= c5_c1_reg;
-            c6_ec_reg <= c5_ec_reg;
-            c6_u_reg <= c5_u_reg;
+        if (valid_reg[2]) begin
+            {c3_i_reg, c3_u_reg} <= normalise(c2_y_reg, c2_e_reg);
+            c3_el_reg <= el_rom[c2_e_reg];
         end
-        if (valid_reg[7]) begin
-            c7_pa_reg <= c7_pa;
-            c7_pb_reg <= c7_pb;
-            c7_c1_reg <= c6_c1_reg;
-            c7_ec_reg <= c6_ec_reg;
-            c7_u_reg <= c6_u_reg;
+        if (valid_reg[1]) begin
+            c2_y_reg <= c1_y_reg;
+            c2_e_reg <= msb_index32(c1_y_reg);
         end
-        if (valid_reg[8]) begin
-            c8_a1_reg <= c8_sum[60:23];
-            c8_ec_reg <= c7_ec_reg;
-            c8_u_reg <= c7_u_reg;
-        end
-        if (valid_reg[9]) begin
-            c9_pa_reg <= c9_pa;
-            c9_pb_reg <= c9_pb;
-            c9_pc_reg <= c9_pc;
-            c9_ec_reg <= c8_ec_reg;
-        end
-        if (valid_reg[10]) c10_l_reg <= c10_sum[71:23];
+        if (s_valid) c1_y_reg <= (s_x[31] ? 32'd0 : s_x) + 32'd1;
+        // the valid bits last: every branch above reads them before they shift
+        valid_reg <= {valid_reg[STAGES-1:1], s_valid};
     end
+    if (rst) valid_reg <= {STAGES{1'b0}};
 end
+/* verilator lint_on BLKSEQ */
+
 
 // the tag rides beside the core
 wire [TAG_WIDTH-1:0] core_tag;

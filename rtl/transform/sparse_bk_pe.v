@@ -99,25 +99,31 @@ reg                   mod_mem   [0:NUM_FEATURES-1];
 reg [31:0]            m_mem     [0:NUM_FEATURES-1];
 reg [63:0]            mu_mem    [0:NUM_FEATURES-1];
 
+// The settings are written with blocking assignments: they change only while no operand is in flight
+// (the interface contract), so no read of the same clock edge can see a write early, and a write costs
+// nothing on the other clock edges in simulation (a non-blocking memory write keeps a pending-write flag
+// that the simulator clears and tests on every edge). The BLKSEQ style warning (lint) is waived here.
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
     if (cfg_we) begin
-        if (cfg_addr == 4'd0)  fill_mem[cfg_feature][31:0] <= cfg_data;
-        if (cfg_addr == 4'd1)  fill_mem[cfg_feature][63:32] <= cfg_data;
-        if (cfg_addr == 4'd2)  bk_mem[cfg_feature] <= cfg_data[0];
-        if (cfg_addr == 4'd3)  ifill_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 4'd4)  lo_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 4'd5)  hi_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 4'd6)  shift_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 4'd7)  table_mem[cfg_feature] <= cfg_data[TABLE_WIDTH-1:0];
-        if (cfg_addr == 4'd8)  hash_mem[cfg_feature] <= cfg_data[0];
-        if (cfg_addr == 4'd9)  salt_mem[cfg_feature][31:0] <= cfg_data;
-        if (cfg_addr == 4'd10) salt_mem[cfg_feature][63:32] <= cfg_data;
-        if (cfg_addr == 4'd11) mod_mem[cfg_feature] <= cfg_data[0];
-        if (cfg_addr == 4'd12) m_mem[cfg_feature] <= cfg_data;
-        if (cfg_addr == 4'd13) mu_mem[cfg_feature][31:0] <= cfg_data;
-        if (cfg_addr == 4'd14) mu_mem[cfg_feature][63:32] <= cfg_data;
+        if (cfg_addr == 4'd0)  fill_mem[cfg_feature][31:0] = cfg_data;
+        if (cfg_addr == 4'd1)  fill_mem[cfg_feature][63:32] = cfg_data;
+        if (cfg_addr == 4'd2)  bk_mem[cfg_feature] = cfg_data[0];
+        if (cfg_addr == 4'd3)  ifill_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 4'd4)  lo_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 4'd5)  hi_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 4'd6)  shift_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 4'd7)  table_mem[cfg_feature] = cfg_data[TABLE_WIDTH-1:0];
+        if (cfg_addr == 4'd8)  hash_mem[cfg_feature] = cfg_data[0];
+        if (cfg_addr == 4'd9)  salt_mem[cfg_feature][31:0] = cfg_data;
+        if (cfg_addr == 4'd10) salt_mem[cfg_feature][63:32] = cfg_data;
+        if (cfg_addr == 4'd11) mod_mem[cfg_feature] = cfg_data[0];
+        if (cfg_addr == 4'd12) m_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 4'd13) mu_mem[cfg_feature][31:0] = cfg_data;
+        if (cfg_addr == 4'd14) mu_mem[cfg_feature][63:32] = cfg_data;
     end
 end
+/* verilator lint_on BLKSEQ */
 wire unused_cfg = &{1'b0, cfg_data};
 
 // ---------------------------------------------------------------- key: bucketized or filled

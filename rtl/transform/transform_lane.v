@@ -268,6 +268,16 @@ end
 wire dw_is_col = dw_w == CSR_DENSE_COLUMN_WORD[2:0];
 wire sw_is_col = sw_w == CSR_SPARSE_COLUMN_WORD[3:0];
 
+// word {PE, entry} of a group's column RAM
+function [9:0] col_addr;
+    input [4:0] pe;
+    input [5:0] entry;
+    input [5:0] entries;                                 // entries per PE
+    begin
+        col_addr = {5'd0, pe} * {4'd0, entries} + {4'd0, entry};
+    end
+endfunction
+
 // second register stage: per-PE write enables
 reg [DP-1:0]  dc_we_reg, dcol_we_reg;
 reg [SP-1:0]  sc_we_reg, scol_we_reg;
@@ -275,26 +285,36 @@ reg [5:0]     dc_ent_reg, sc_ent_reg;
 reg [2:0]     dc_addr_reg;
 reg [3:0]     sc_addr_reg;
 reg [31:0]    dc_data_reg, sc_data_reg;
+reg [9:0]     dcol_wa_reg, scol_wa_reg;
 integer pi;
 always @(posedge clk) begin
-    for (pi = 0; pi < DP; pi = pi + 1) begin
-        dc_we_reg[pi] <= dw_we_reg && dw_pa != 3'd7 && pe_of(dw_j, DP[5:0]) == pi[4:0];
-        dcol_we_reg[pi] <= dw_we_reg && dw_is_col && pe_of(dw_j, DP[5:0]) == pi[4:0];
-    end
-    for (pi = 0; pi < SP; pi = pi + 1) begin
-        sc_we_reg[pi] <= sw_we_reg && sw_pa != 4'd15 && pe_of(sw_j, SP[5:0]) == pi[4:0];
-        scol_we_reg[pi] <= sw_we_reg && sw_is_col && pe_of(sw_j, SP[5:0]) == pi[4:0];
-    end
+    // one-cycle enables, computed only when a word arrives (the feature -> PE tables are 64-entry loops)
     if (dw_we_reg) begin
+        for (pi = 0; pi < DP; pi = pi + 1) begin
+            dc_we_reg[pi] <= dw_pa != 3'd7 && pe_of(dw_j, DP[5:0]) == pi[4:0];
+            dcol_we_reg[pi] <= dw_is_col && pe_of(dw_j, DP[5:0]) == pi[4:0];
+        end
+        dcol_wa_reg <= col_addr(pe_of(dw_j, DP[5:0]), entry_of(dw_j, DP[5:0]), SLOTS_D[5:0]);
         dc_ent_reg <= entry_of(dw_j, DP[5:0]);
         dc_addr_reg <= dw_pa;
         dc_data_reg <= dw_data_reg;
+    end else if (|{dc_we_reg, dcol_we_reg}) begin
+        dc_we_reg <= {DP{1'b0}};
+        dcol_we_reg <= {DP{1'b0}};
     end
     if (sw_we_reg) begin
+        for (pi = 0; pi < SP; pi = pi + 1) begin
+            sc_we_reg[pi] <= sw_pa != 4'd15 && pe_of(sw_j, SP[5:0]) == pi[4:0];
+            scol_we_reg[pi] <= sw_is_col && pe_of(sw_j, SP[5:0]) == pi[4:0];
+        end
+        scol_wa_reg <= col_addr(pe_of(sw_j, SP[5:0]), entry_of(sw_j, SP[5:0]), SLOTS_S[5:0]);
         sc_ent_reg <= entry_of(sw_j, SP[5:0]);
         sc_addr_reg <= sw_pa;
         // the PE keeps mod_en: final == 1 (modulo); 0 none and 2 vocab pass the key
         sc_data_reg <= (sw_pa == 4'd11) ? {31'd0, sw_data_reg[1:0] == 2'd1} : sw_data_reg;
+    end else if (|{sc_we_reg, scol_we_reg}) begin
+        sc_we_reg <= {SP{1'b0}};
+        scol_we_reg <= {SP{1'b0}};
     end
     if (rst) begin
         dc_we_reg <= {DP{1'b0}};
@@ -345,24 +365,13 @@ reg [47:0] rb_row    [0:1];
 reg [7:0]  rb_reason [0:1];
 reg        rb_tomb   [0:1];
 reg [63:0] rb_null   [0:1];
-reg [33*K-1:0] row_lo [0:2*NVB-1];
-reg [32*K-1:0] row_hi [0:2*NVB-1];
+reg [64*K-1:0] row_val [0:2*NVB-1];   // {bank, value beat}: the beat as received
 
 assign s_axis_tready = !bank_full_reg[wr_bank_reg];
 wire in_fire = s_axis_tvalid && s_axis_tready;
 
 wire [6:0]     vb_idx  = in_beat_reg - 7'd1;                   // value beat 0 .. NVB-1 (columns vb*K ..)
 wire           vb_keep = in_beat_reg != 7'd0 && {1'b0, in_beat_reg} <= NVB;
-wire [63:0]    nulls   = rb_null[wr_bank_reg] >> ({1'b0, vb_idx[5:0]} * K);
-reg  [33*K-1:0] in_lo;
-reg  [32*K-1:0] in_hi;
-integer ci;
-always @* begin
-    for (ci = 0; ci < K; ci = ci + 1) begin
-        in_lo[33*ci +: 33] = {nulls[ci], s_axis_tdata[64*ci +: 32]};
-        in_hi[32*ci +: 32] = s_axis_tdata[64*ci + 32 +: 32];
-    end
-end
 wire [VBW-1:0] vb_addr = vb_idx[VBW-1:0];
 
 always @(posedge clk) begin
@@ -373,8 +382,7 @@ always @(posedge clk) begin
             rb_tomb[wr_bank_reg] <= s_axis_tdata[56];
             rb_null[wr_bank_reg] <= s_axis_tdata[127:64];
         end else if (vb_keep) begin
-            row_lo[{wr_bank_reg, vb_addr}] <= in_lo;
-            row_hi[{wr_bank_reg, vb_addr}] <= in_hi;
+            row_val[{wr_bank_reg, vb_addr}] <= s_axis_tdata;
         end
     end
 end
@@ -393,35 +401,6 @@ wire        last_slot = cur_tomb || (((k32 + 32'd1) * DP >= {25'd0, n_dense}) &&
 wire        first     = k_reg == {KW{1'b0}};
 wire        can_issue = bank_full_reg[rd_bank_reg] && !(first && buf_busy_reg[ibuf_reg]);
 
-// a column's {null, value[31:0]} and value[63:32] in the bank being issued (one RAM read each)
-function [32:0] col_lo;
-    input [5:0] col;
-    input       bank;
-    reg [33*K-1:0] word;
-    begin
-        word = row_lo[{bank, col[KB +: VBW]}];
-        col_lo = word[33*col[KB-1:0] +: 33];
-    end
-endfunction
-function [31:0] col_hi;
-    input [5:0] col;
-    input       bank;
-    reg [32*K-1:0] word;
-    begin
-        word = row_hi[{bank, col[KB +: VBW]}];
-        col_hi = word[32*col[KB-1:0] +: 32];
-    end
-endfunction
-// the label word: float32 of the int32 label, 0.0 when disabled, null or a tombstone
-function [31:0] label_in;
-    input [32:0] lo;                                   // {null, value[31:0]}
-    input        en;
-    input        tomb;
-    begin
-        label_in = (en && !lo[32] && !tomb) ? lo[31:0] : 32'd0;
-    end
-endfunction
-
 // the PEs' input registers
 reg [DP-1:0] id_valid_reg;
 reg [31:0]   id_x     [0:DP-1];
@@ -430,32 +409,31 @@ reg [SP-1:0] is_valid_reg;
 reg [63:0]   is_val   [0:SP-1];
 reg          is_null  [0:SP-1];
 reg [KW-1:0] i_k_reg;
+reg [6:0]    i_s0_reg;                 // the slot's first sparse word, slot * 2 SPARSE_PES
+function [6:0] slot_s0;
+    input [KW-1:0] k;
+    reg   [31:0]   s0_unused;                            // < 2 MAX_SPARSE: 7 bits
+    begin
+        s0_unused = {{(32-KW){1'b0}}, k} * (2 * SP);
+        slot_s0 = s0_unused[6:0];
+    end
+endfunction
 reg [BW-1:0] i_buf_reg;
 // label converter input
 reg          il_valid_reg;
 reg [31:0]   il_label_reg;
 reg [BW-1:0] il_buf_reg;
 
-// column of each PE's feature in this slot (per-PE column RAMs, entry = slot)
-wire [5:0] dcol [0:DP-1];
-wire [5:0] scol [0:SP-1];
-genvar gi;
-generate
-    for (gi = 0; gi < DP; gi = gi + 1) begin : gen_dcol
-        reg [5:0] mem [0:SLOTS_D-1];
-        always @(posedge clk) begin
-            if (dcol_we_reg[gi]) mem[dc_ent_reg[DFW-1:0]] <= dc_data_reg[5:0];
-        end
-        assign dcol[gi] = mem[k_reg[DFW-1:0]];
-    end
-    for (gi = 0; gi < SP; gi = gi + 1) begin : gen_scol
-        reg [5:0] mem [0:SLOTS_S-1];
-        always @(posedge clk) begin
-            if (scol_we_reg[gi]) mem[sc_ent_reg[SFW-1:0]] <= sc_data_reg[5:0];
-        end
-        assign scol[gi] = mem[k_reg[SFW-1:0]];
-    end
-endgenerate
+// column of each PE's feature (entry = slot): one RAM per group, word {PE, entry}, read by every PE
+localparam DCA = $clog2(DP * SLOTS_D) > 0 ? $clog2(DP * SLOTS_D) : 1;
+localparam SCA = $clog2(SP * SLOTS_S) > 0 ? $clog2(SP * SLOTS_S) : 1;
+reg [5:0] dcol_mem [0:DP*SLOTS_D-1];
+reg [5:0] scol_mem [0:SP*SLOTS_S-1];
+wire unused_cwa = &{1'b0, dcol_wa_reg, scol_wa_reg};
+always @(posedge clk) begin
+    if (|dcol_we_reg) dcol_mem[dcol_wa_reg[DCA-1:0]] <= dc_data_reg[5:0];
+    if (|scol_we_reg) scol_mem[scol_wa_reg[SCA-1:0]] <= sc_data_reg[5:0];
+end
 wire unused_ent = &{1'b0, dc_ent_reg, sc_ent_reg};
 
 integer p;
@@ -466,18 +444,23 @@ always @(posedge clk) begin
     if (can_issue) begin
         for (p = 0; p < DP; p = p + 1) begin
             id_valid_reg[p] <= !cur_tomb && (k32 * DP + p < {25'd0, n_dense});
-            {id_null[p], id_x[p]} <= col_lo(dcol[p], rd_bank_reg);
+            // column c of the bank: word {bank, c / K}, slot c mod K; its null bit from the header
+            id_null[p] <= rb_null[rd_bank_reg][dcol_mem[p * SLOTS_D + k32]];
+            id_x[p] <= row_val[{rd_bank_reg, dcol_mem[p * SLOTS_D + k32][KB +: VBW]}][64*dcol_mem[p * SLOTS_D + k32][KB-1:0] +: 32];
         end
         for (p = 0; p < SP; p = p + 1) begin
             is_valid_reg[p] <= !cur_tomb && (k32 * SP + p < {24'd0, n_sparse});
-            {is_null[p], is_val[p][31:0]} <= col_lo(scol[p], rd_bank_reg);
-            is_val[p][63:32] <= col_hi(scol[p], rd_bank_reg);
+            is_null[p] <= rb_null[rd_bank_reg][scol_mem[p * SLOTS_S + k32]];
+            is_val[p] <= row_val[{rd_bank_reg, scol_mem[p * SLOTS_S + k32][KB +: VBW]}][64*scol_mem[p * SLOTS_S + k32][KB-1:0] +: 64];
         end
         i_k_reg <= k_reg;
+        i_s0_reg <= slot_s0(k_reg);
         i_buf_reg <= ibuf_reg;
         if (first) begin
             il_valid_reg <= 1'b1;
-            il_label_reg <= label_in(col_lo(cfg_label_column, rd_bank_reg), cfg_label_en, cur_tomb);
+            // the label word: float32 of the int32 label, 0.0 when disabled, null or a tombstone
+            il_label_reg <= (cfg_label_en && !rb_null[rd_bank_reg][cfg_label_column] && !cur_tomb)
+                            ? row_val[{rd_bank_reg, cfg_label_column[KB +: VBW]}][64*cfg_label_column[KB-1:0] +: 32] : 32'd0;
             il_buf_reg <= ibuf_reg;
         end
     end
@@ -558,11 +541,10 @@ wire [DP-1:0]    d_valid;
 wire [32*DP-1:0] d_bits;
 wire [TW*DP-1:0] d_tag;
 wire [SP-1:0]    s_valid;
-wire [64*SP-1:0] s_ids;
+wire [63:0]      s_id [0:15];          // sparse PE keys (PEs past SPARSE_PES: 0)
 wire [TW*SP-1:0] s_tag;
-wire [KW-1:0]    s_k   [0:SP-1];
-wire [BW-1:0]    s_buf [0:SP-1];
 
+genvar gi;
 generate
     for (gi = 0; gi < DP; gi = gi + 1) begin : gen_dense
         dense_chain #(.NUM_FEATURES(SLOTS_D), .NUM_TABLES(BK_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(TW),
@@ -584,10 +566,8 @@ generate
             .cfg_bk_addr(bk_addr_reg), .cfg_bk_data(bk_data_reg), .cfg_bk_len(bk_data_reg[6:0]),
             .s_value(is_val[gi]), .s_null(is_null[gi]), .s_feature(i_k_reg[SFW-1:0]), .s_tag({i_buf_reg, i_k_reg}),
             .s_valid(is_valid_reg[gi]),
-            .m_id(s_ids[64*gi +: 64]), .m_tag(s_tag[TW*gi +: TW]), .m_valid(s_valid[gi])
+            .m_id(s_id[gi]), .m_tag(s_tag[TW*gi +: TW]), .m_valid(s_valid[gi])
         );
-        assign s_k[gi]   = s_tag[TW*gi +: KW];
-        assign s_buf[gi] = s_tag[TW*gi + KW +: BW];
     end
 endgenerate
 
@@ -612,28 +592,73 @@ end
 // kept in sparse bank s mod 32 at {buffer, s / 32}; the sender rotates the banks by (3 + n_dense) mod 32.
 reg [31:0] dq   [0:31];                // dense bank words of the beat being read
 reg [31:0] sq   [0:31];                // sparse bank words of the beat being read
-wire [SWAW-1:0] s_raddr [0:31];
+// Each bank is read (synchronously, for the sender) and written (by its PE) in one clocked block, the
+// read first: the write is a blocking assignment (the read of the same edge gets the old word, as in a
+// synchronous RAM, and no other block reads the bank), which spares the simulator a pending-write flag
+// per bank to clear and test on every edge. The BLKSEQ style warning (lint) is waived for these blocks.
 wire            snd_read;              // read the banks for the beat at stage A
 wire [BW-1:0]   sbuf;
+reg  [2:0]      ob_reg;                // beat of the row being read
+wire [1:0]      rq;                    // (3 + n_dense) / 32
+wire [4:0]      rr;                    // (3 + n_dense) mod 32
 
-wire [64*16-1:0] s_ids16   = {{(64*(16-SP)){1'b0}}, s_ids};
+// the sparse group's {slot, buffer} beside the PEs (every valid sparse PE of a cycle has the same ones)
+wire [6:0]    sg_s0;                   // first sparse word of the slot: slot * 2 SPARSE_PES
+wire [BW-1:0] sg_buf;
+wire          sg_valid;
+xform_delay #(.LATENCY(LAT_S), .WIDTH(7 + BW)) u_sgroup (
+    .clk(clk), .rst(rst), .ce(1'b1), .s_data({i_s0_reg, i_buf_reg}), .s_valid(|is_valid_reg),
+    .m_data({sg_s0, sg_buf}), .m_valid(sg_valid)
+);
+
 wire [15:0]      s_valid16 = {{(16-SP){1'b0}}, s_valid};
-
-// the sparse group's slot and buffer (every valid sparse PE of a cycle carries the same ones)
-reg  [KW-1:0] sg_k;
-reg  [BW-1:0] sg_buf;
-integer q;
-always @* begin
-    sg_k = {KW{1'b0}};
-    sg_buf = {BW{1'b0}};
-    for (q = SP - 1; q >= 0; q = q - 1) begin
-        if (s_valid[q]) begin
-            sg_k = s_k[q];
-            sg_buf = s_buf[q];
-        end
+generate
+    for (gi = SP; gi < 16; gi = gi + 1) begin : gen_no_sparse
+        assign s_id[gi] = 64'd0;
     end
-end
-wire [31:0] sg_base = {{(32-KW){1'b0}}, sg_k} * (2 * SP);   // first sparse word of the slot
+endgenerate
+
+// sparse bank b takes word u = (b - first word of the slot) mod 32 of the slot when u < 2 SP:
+// half u mod 2 of PE u / 2's key, at {buffer, (first word + u) / 32}
+function [4:0] slot_u;
+    input [4:0] bank;
+    input [4:0] s0;                                      // first sparse word of the slot, mod 32
+    begin
+        slot_u = bank - s0;
+    end
+endfunction
+function bank_we;
+    input [4:0]  bank;
+    input [4:0]  s0;
+    input [15:0] valid;
+    reg   [4:0]  u;
+    begin
+        u = slot_u(bank, s0);
+        bank_we = ({27'd0, u} < 2 * SP) && valid[u[4:1]];
+    end
+endfunction
+function [SWAW-1:0] slot_addr;
+    input [4:0] bank;
+    input [6:0] s0;
+    reg   [6:0] s_unused;                                // bits 5 and up are the address
+    begin
+        s_unused = s0 + {2'd0, slot_u(bank, s0[4:0])};
+        slot_addr = s_unused[5 +: SWAW];
+    end
+endfunction
+// the sparse bank address read for beat ob: bank b holds lane (b + rr) mod 32's word,
+// s = 32 ob + lane - (3 + n_dense); out of range when the lane is not a sparse word
+function [SWAW-1:0] send_addr;
+    input [4:0] bank;
+    input [2:0] ob;
+    input [1:0] q_off;
+    input [4:0] r_off;
+    reg   [2:0] a_unused;                                // wraps when the lane is not a sparse word
+    begin
+        a_unused = ob - {1'b0, q_off} - (({1'b0, bank} + {1'b0, r_off} >= 6'd32) ? 3'd1 : 3'd0);
+        send_addr = a_unused[SWAW-1:0];
+    end
+endfunction
 
 generate
     for (gi = 0; gi < 32; gi = gi + 1) begin : gen_bank
@@ -644,52 +669,53 @@ generate
         if (DJ < MAX_DENSE) begin : gen_d
             reg [31:0] mem [0:B-1];
             wire [TW-1:0] tg = d_tag[TW*DPE +: TW];
+            /* verilator lint_off BLKSEQ */
             always @(posedge clk) begin
-                if (d_valid[DPE] && tg[KW-1:0] == DK[KW-1:0]) mem[tg[TW-1 -: BW]] <= d_bits[32*DPE +: 32];
                 if (snd_read) dq[gi] <= mem[sbuf];
+                if (d_valid[DPE] && tg[KW-1:0] == DK[KW-1:0]) mem[tg[TW-1 -: BW]] = d_bits[32*DPE +: 32];
             end
+            /* verilator lint_on BLKSEQ */
         end else begin : gen_nod
             always @(posedge clk) begin
                 if (snd_read) dq[gi] <= 32'd0;
             end
         end
-        // ---- sparse bank gi: word s = sg_base + u of the slot, u = (gi - sg_base) mod 32 < 2 SP
-        wire [31:0] u   = (gi - sg_base) & 32'd31;
-        wire [31:0] s   = sg_base + u;
-        wire [4:0]  qi  = u[5:1];
-        wire        hit = u < 2 * SP && s_valid16[qi[3:0]];
-        wire [63:0] idw = s_ids16[64*qi[3:0] +: 64];
-        reg  [31:0] mem [0:B*SWA-1];
+        // ---- sparse bank gi
+        localparam [4:0] BANK = gi;
+        reg [31:0] mem [0:B*SWA-1];
+        /* verilator lint_off BLKSEQ */
         always @(posedge clk) begin
-            if (hit) mem[{sg_buf, s[5 +: SWAW]}] <= u[0] ? idw[63:32] : idw[31:0];
-            if (snd_read) sq[gi] <= mem[{sbuf, s_raddr[gi]}];
+            if (snd_read) sq[gi] <= mem[{sbuf, send_addr(BANK, ob_reg, rq, rr)}];
+            if (sg_valid && bank_we(BANK, sg_s0[4:0], s_valid16))
+                mem[{sg_buf, slot_addr(BANK, sg_s0)}] = slot_u(BANK, sg_s0[4:0]) % 2 == 5'd1 ? s_id[slot_u(BANK, sg_s0[4:0]) / 2][63:32]
+                                                                                  : s_id[slot_u(BANK, sg_s0[4:0]) / 2][31:0];
         end
-        wire unused_s = &{1'b0, s[31:5+SWAW], s[4:0], u[31:6], qi[4]};
+        /* verilator lint_on BLKSEQ */
     end
 endgenerate
-wire unused_tags = &{1'b0, d_tag};
+wire unused_tags = &{1'b0, d_tag, s_tag};
 
 // ================================================================ send
-// stage A: the beat counter reads the banks; B: rotate the sparse words; C: assemble the beat;
-// then the skid buffer. All stages advance together when the skid takes (sce).
+// stage A: the beat counter reads the banks (and the row's header / label / tombstone words);
+// stage C: the beat assembled from them (sparse words rotated, words by position); then the skid
+// buffer. Both stages advance when the skid takes (sce).
 reg [B-1:0]  rdy_reg;                  // row buffer complete, not yet sent
 reg [BW-1:0] sbuf_reg;
-reg [2:0]    ob_reg;                   // beat of the row
 wire [6:0]   r_off  = 7'd3 + n_dense;  // first sparse word of the row
-wire [4:0]   rr     = r_off[4:0];
-wire [1:0]   rq     = r_off[6:5];
+assign       rr     = r_off[4:0];
+assign       rq     = r_off[6:5];
 wire [15:0]  nw_row = 16'd3 + {9'd0, n_dense} + {7'd0, n_sparse, 1'b0};
 wire [15:0]  nw_a   = tomb_mem[sbuf_reg] ? 16'd2 : nw_row;
 wire [3:0]   nb_a   = nw_a[8:5] + {3'd0, |nw_a[4:0]};
 wire         a_last = {1'b0, ob_reg} + 4'd1 == nb_a;
 wire         o_ready;
 reg          vb_reg, vc_reg;
-reg          lastb_reg, lastc_reg, tombb_reg, tombc_reg;
-reg [2:0]    obb_reg, obc_reg;
-reg [63:0]   hdrb_reg, hdrc_reg;
-reg [31:0]   labb_reg, labc_reg;
-reg [31:0]   rot    [0:31];
-reg [31:0]   dqc    [0:31];
+reg          lastb_reg, lastc_reg, tombb_reg;
+reg [2:0]    obb_reg;
+reg [63:0]   hdrb_reg;
+reg [31:0]   labb_reg;
+reg [31:0]   o_word [0:31];           // the beat being sent, word by word
+wire [1023:0] o_data;
 wire         sce    = !vc_reg || o_ready;
 assign       snd_read = sce && rdy_reg[sbuf_reg];
 assign       sbuf     = sbuf_reg;
@@ -698,14 +724,24 @@ assign       snd_free_buf = sbuf_reg;
 reg [47:0]   rows_out_reg;
 wire unused_nw = &{1'b0, nw_a[15:9]};
 
-// sparse bank address for beat ob: bank b holds lane (b + rr) mod 32's word, s = 32 ob + lane - r_off
-generate
-    for (gi = 0; gi < 32; gi = gi + 1) begin : gen_raddr
-        wire [2:0] a = ob_reg - {1'b0, rq} - ((gi + rr >= 32) ? 3'd1 : 3'd0);
-        assign s_raddr[gi] = a[SWAW-1:0];
-        wire unused_a = &{1'b0, a};
+// a lane's word of the beat: header words, dense words, sparse words (rotated into their lanes), 0 past the row
+function [31:0] lane_word;
+    input [15:0] w;                                      // word of the row: 32 beat + lane
+    input        tomb;
+    input [63:0] hdr;
+    input [31:0] label, dense, sparse;
+    input [6:0]  nd;
+    input [15:0] nw;
+    begin
+        if (w == 16'd0)                      lane_word = hdr[31:0];
+        else if (w == 16'd1)                 lane_word = hdr[63:32];
+        else if (tomb)                       lane_word = 32'd0;
+        else if (w == 16'd2)                 lane_word = label;
+        else if (w < 16'd3 + {9'd0, nd})     lane_word = dense;
+        else if (w < nw)                     lane_word = sparse;
+        else                                 lane_word = 32'd0;
     end
-endgenerate
+endfunction
 
 integer li;
 always @(posedge clk) begin
@@ -728,15 +764,10 @@ always @(posedge clk) begin
             labb_reg <= label_mem[sbuf_reg];
         end
         if (vb_reg) begin
-            for (li = 0; li < 32; li = li + 1) begin
-                rot[li] <= sq[(li - {27'd0, rr}) & 31];
-                dqc[li] <= dq[li];
-            end
+            for (li = 0; li < 32; li = li + 1)
+                o_word[li] <= lane_word({8'd0, obb_reg, 5'd0} + li[15:0], tombb_reg, hdrb_reg, labb_reg, dq[li],
+                                                     sq[(li - {27'd0, rr}) & 31], n_dense, nw_row);
             lastc_reg <= lastb_reg;
-            tombc_reg <= tombb_reg;
-            obc_reg <= obb_reg;
-            hdrc_reg <= hdrb_reg;
-            labc_reg <= labb_reg;
         end
     end
     if (rst) begin
@@ -748,27 +779,17 @@ always @(posedge clk) begin
     end
 end
 
-// stage C: words by position (header, dense, sparse, past the row)
-reg [1023:0] o_data;
-reg [15:0]   w;
-always @* begin
-    for (li = 0; li < 32; li = li + 1) begin
-        w = {8'd0, obc_reg, 5'd0} + li[15:0];
-        if (w == 16'd0)                              o_data[32*li +: 32] = hdrc_reg[31:0];
-        else if (w == 16'd1)                         o_data[32*li +: 32] = hdrc_reg[63:32];
-        else if (tombc_reg)                          o_data[32*li +: 32] = 32'd0;
-        else if (w == 16'd2)                         o_data[32*li +: 32] = labc_reg;
-        else if (w < 16'd3 + {9'd0, n_dense})        o_data[32*li +: 32] = dqc[li];
-        else if (w < nw_row)                         o_data[32*li +: 32] = rot[li];
-        else                                         o_data[32*li +: 32] = 32'd0;
-    end
-end
-
 always @(posedge clk) begin
     if (vc_reg && o_ready && lastc_reg) rows_out_reg <= rows_out_reg + 48'd1;
     if (rst) rows_out_reg <= 48'd0;
 end
 assign status_rows_out = rows_out_reg;
+
+generate
+    for (gi = 0; gi < 32; gi = gi + 1) begin : gen_o_data
+        assign o_data[32*gi +: 32] = o_word[gi];
+    end
+endgenerate
 
 wire [127:0] unused_o_keep;
 wire unused_o_user;

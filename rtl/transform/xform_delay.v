@@ -45,18 +45,30 @@ end
 
 reg [LATENCY-1:0] valid_reg;
 wire              busy = s_valid || (|valid_reg);
+wire [LATENCY:0]  valid_next = {valid_reg, s_valid};
 reg [WIDTH-1:0]   q_reg;
+wire unused_valid = valid_next[LATENCY];
 
+// One clocked block, skipped while the line is empty; the later stages first and the valid bits last, so
+// every register is read before it is written (no shadow copies in simulation).
 generate
     if (LATENCY == 1) begin : gen_r1
         always @(posedge clk) begin
-            if (ce && s_valid) q_reg <= s_data;
+            if (busy && ce) begin
+                if (s_valid) q_reg <= s_data;
+                valid_reg <= valid_next[LATENCY-1:0];
+            end
+            if (rst) valid_reg <= {LATENCY{1'b0}};
         end
     end else if (LATENCY == 2) begin : gen_r2
         reg [WIDTH-1:0] d1_reg;
         always @(posedge clk) begin
-            if (ce && s_valid) d1_reg <= s_data;
-            if (ce && valid_reg[0]) q_reg <= d1_reg;
+            if (busy && ce) begin
+                if (valid_reg[0]) q_reg <= d1_reg;
+                if (s_valid) d1_reg <= s_data;
+                valid_reg <= valid_next[LATENCY-1:0];
+            end
+            if (rst) valid_reg <= {LATENCY{1'b0}};
         end
     end else begin : gen_ram
         localparam AW = $clog2(LATENCY - 1) > 0 ? $clog2(LATENCY - 1) : 1;
@@ -64,27 +76,28 @@ generate
         localparam [AW-1:0] BEHIND = BEHIND_I[AW-1:0];  // mod 2^AW
         reg [WIDTH-1:0] mem [0:(1<<AW)-1];
         reg [AW-1:0]    wp_reg, rp_reg;
+        // The RAM is private to this block and written after it is read (a read of the slot being
+        // written gets the old word, as a synchronous-write RAM does), so the write is a blocking
+        // assignment: no pending-write flag to clear and test on every clock edge in simulation.
+        // The BLKSEQ style warning (lint) is waived for it.
+        /* verilator lint_off BLKSEQ */
         always @(posedge clk) begin
-            if (ce && busy) begin
+            if (busy && ce) begin
+                if (valid_reg[LATENCY-2]) q_reg <= mem[rp_reg];
+                if (s_valid) mem[wp_reg] = s_data;
                 wp_reg <= wp_reg + {{(AW-1){1'b0}}, 1'b1};
                 rp_reg <= rp_reg + {{(AW-1){1'b0}}, 1'b1};
+                valid_reg <= valid_next[LATENCY-1:0];
             end
-            if (ce && s_valid) mem[wp_reg] <= s_data;
-            if (ce && valid_reg[LATENCY-2]) q_reg <= mem[rp_reg];
             if (rst) begin
+                valid_reg <= {LATENCY{1'b0}};
                 wp_reg <= {AW{1'b0}};
                 rp_reg <= {AW{1'b0}} - BEHIND;
             end
         end
+        /* verilator lint_on BLKSEQ */
     end
 endgenerate
-
-wire [LATENCY:0] valid_next = {valid_reg, s_valid};
-always @(posedge clk) begin
-    if (ce && busy) valid_reg <= valid_next[LATENCY-1:0];
-    if (rst) valid_reg <= {LATENCY{1'b0}};
-end
-wire unused_valid = valid_next[LATENCY];
 
 assign m_data  = q_reg;
 assign m_valid = valid_reg[LATENCY-1];

@@ -43,19 +43,17 @@ module xform_mul64c #(
     output wire        m_valid
 );
 
-// a limbs (at 0, 26, 52) and C limbs (at 0, 17, 34, 51)
-wire [25:0] a0 = s_a[25:0];
-wire [25:0] a1 = s_a[51:26];
-wire [11:0] a2 = s_a[63:52];
+// C limbs (at 0, 17, 34, 51); a limbs at 0, 26, 52 (26, 26, 12 bits)
 localparam [16:0] C0 = C[16:0];
 localparam [16:0] C1 = C[33:17];
 localparam [16:0] C2 = C[50:34];
 localparam [12:0] C3 = C[63:51];
 
 reg [2:0]  valid_reg;
-// stage 1: partial products, truncated below 2^64 (weight: bits kept)
+// stage 1: partial products, truncated below 2^64 (weight: bits kept); each is computed at its kept
+// width (the low bits of a product only depend on the low bits of its operands)
 reg [42:0] p00_reg;   // a0*C0 @ 0:  43
-reg [42:0] p01_reg;   // a0*C1 @17:  43 (47 bits below 2^64)
+reg [42:0] p01_reg;   // a0*C1 @17:  43
 reg [29:0] p02_reg;   // a0*C2 @34:  30
 reg [12:0] p03_reg;   // a0*C3 @51:  13
 reg [37:0] p10_reg;   // a1*C0 @26:  38
@@ -64,79 +62,70 @@ reg [3:0]  p12_reg;   // a1*C2 @60:   4
 reg [11:0] p20_reg;   // a2*C0 @52:  12
 // stage 2: three carry-save terms
 reg [63:0] cs_a_reg, cs_b_reg, cs_c_reg;
-// stage 3: the product
+// stage 3: the result
 reg [63:0] p_reg;
 
-// each product is computed at its kept width (the low bits of a product only depend on the low bits
-// of its operands)
-wire [42:0] m00 = a0 * C0;
-wire [42:0] m01 = a0 * C1;
-wire [29:0] m02 = a0 * C2;
-wire [12:0] m03 = a0[12:0] * C3;
-wire [37:0] m10 = a1 * C0;
-wire [20:0] m11 = a1[20:0] * C1;
-wire [3:0]  m12 = a1[3:0] * C2[3:0];
-wire [11:0] m20 = a2 * C0[11:0];
+// x + y + z = (x ^ y ^ z) + (MAJ(x, y, z) << 1)
+`define MAJ(x, y, z) (((x) & (y)) | ((x) & (z)) | ((y) & (z)))
 
-// the nine terms, placed at their weights (mod 2^64)
-wire [63:0] t0 = {21'd0, p00_reg};
-wire [63:0] t1 = {4'd0, p01_reg, 17'd0};
-wire [63:0] t2 = {p02_reg, 34'd0};
-wire [63:0] t3 = {p03_reg, 51'd0};
-wire [63:0] t4 = {p10_reg, 26'd0};
-wire [63:0] t5 = {p11_reg, 43'd0};
-wire [63:0] t6 = {p12_reg, 60'd0};
-wire [63:0] t7 = {p20_reg, 52'd0};
-wire [63:0] t8 = ADD;
-
-// carry-save adders: x + y + z = s + c
-wire [63:0] l1s0 = t0 ^ t1 ^ t2;
-wire [63:0] l1c0 = {(t0[62:0] & t1[62:0]) | (t0[62:0] & t2[62:0]) | (t1[62:0] & t2[62:0]), 1'b0};
-wire [63:0] l1s1 = t3 ^ t4 ^ t5;
-wire [63:0] l1c1 = {(t3[62:0] & t4[62:0]) | (t3[62:0] & t5[62:0]) | (t4[62:0] & t5[62:0]), 1'b0};
-wire [63:0] l1s2 = t6 ^ t7 ^ t8;
-wire [63:0] l1c2 = {(t6[62:0] & t7[62:0]) | (t6[62:0] & t8[62:0]) | (t7[62:0] & t8[62:0]), 1'b0};
-wire [63:0] l2s0 = l1s0 ^ l1c0 ^ l1s1;
-wire [63:0] l2c0 = {(l1s0[62:0] & l1c0[62:0]) | (l1s0[62:0] & l1s1[62:0]) | (l1c0[62:0] & l1s1[62:0]), 1'b0};
-wire [63:0] l2s1 = l1c1 ^ l1s2 ^ l1c2;
-wire [63:0] l2c1 = {(l1c1[62:0] & l1s2[62:0]) | (l1c1[62:0] & l1c2[62:0]) | (l1s2[62:0] & l1c2[62:0]), 1'b0};
-wire [63:0] l3s  = l2s0 ^ l2c0 ^ l2s1;
-wire [63:0] l3c  = {(l2s0[62:0] & l2c0[62:0]) | (l2s0[62:0] & l2s1[62:0]) | (l2c0[62:0] & l2s1[62:0]), 1'b0};
-
-// stage 3: the last carry-save step and the carry-propagate add
-wire [63:0] l4s = cs_a_reg ^ cs_b_reg ^ cs_c_reg;
-wire [63:0] l4c = {(cs_a_reg[62:0] & cs_b_reg[62:0]) | (cs_a_reg[62:0] & cs_c_reg[62:0])
-                   | (cs_b_reg[62:0] & cs_c_reg[62:0]), 1'b0};
-
-wire [63:0] y = l4s + l4c;
-
+// One clocked block, skipped as a whole while the pipeline is empty. Stages 2 and 3 compute their
+// carry-save temporaries with blocking assignments inside their valid-gated branches and read them only
+// there (combinational logic in synthesis; in simulation an idle stage costs nothing, where wide function
+// locals would be cleared on every clock edge). The BLKSEQ style warning (lint) is waived for this block.
+wire       busy = s_valid || (|valid_reg);
+reg [63:0] t0, t1, t2, t3, t4, t5, t6, t7;
+reg [63:0] l1as, l1ac, l1bs, l1bc, l1cs, l1cc, l2as, l2ac, l2bs, l2bc, l4s, l4c, y;
+/* verilator lint_off BLKSEQ */
 always @(posedge clk) begin
-    if (ce && (s_valid || (|valid_reg))) begin
-        valid_reg <= {valid_reg[1:0], s_valid};
-    end
-    if (ce) begin
-        if (s_valid) begin
-            p00_reg <= m00;
-            p01_reg <= m01;
-            p02_reg <= m02;
-            p03_reg <= m03;
-            p10_reg <= m10;
-            p11_reg <= m11;
-            p12_reg <= m12;
-            p20_reg <= m20;
+    if (busy && ce) begin
+        // stage 3: the last carry-save step, the carry-propagate add, the xor-shift
+        if (valid_reg[1]) begin
+            l4s = cs_a_reg ^ cs_b_reg ^ cs_c_reg;
+            l4c = `MAJ(cs_a_reg, cs_b_reg, cs_c_reg) << 1;
+            y = l4s + l4c;
+            p_reg <= y ^ ((XSHIFT > 0) ? (y >> XSHIFT) : 64'd0) ^ s_xor;
         end
+        // stage 2: the nine terms at their weights, carry-save 9 -> 6 -> 4 -> 3
         if (valid_reg[0]) begin
-            cs_a_reg <= l3s;
-            cs_b_reg <= l3c;
-            cs_c_reg <= l2c1;
+            t0 = {21'd0, p00_reg};
+            t1 = {4'd0, p01_reg, 17'd0};
+            t2 = {p02_reg, 34'd0};
+            t3 = {p03_reg, 51'd0};
+            t4 = {p10_reg, 26'd0};
+            t5 = {p11_reg, 43'd0};
+            t6 = {p12_reg, 60'd0};
+            t7 = {p20_reg, 52'd0};
+            l1as = t0 ^ t1 ^ t2;  l1ac = `MAJ(t0, t1, t2) << 1;
+            l1bs = t3 ^ t4 ^ t5;  l1bc = `MAJ(t3, t4, t5) << 1;
+            l1cs = t6 ^ t7 ^ ADD; l1cc = `MAJ(t6, t7, ADD) << 1;
+            l2as = l1as ^ l1ac ^ l1bs; l2ac = `MAJ(l1as, l1ac, l1bs) << 1;
+            l2bs = l1bc ^ l1cs ^ l1cc; l2bc = `MAJ(l1bc, l1cs, l1cc) << 1;
+            cs_a_reg <= l2as ^ l2ac ^ l2bs;
+            cs_b_reg <= `MAJ(l2as, l2ac, l2bs) << 1;
+            cs_c_reg <= l2bc;
         end
-        if (valid_reg[1]) p_reg <= y ^ ((XSHIFT > 0) ? (y >> XSHIFT) : 64'd0) ^ s_xor;
+        // stage 1: the partial products
+        if (s_valid) begin
+            p00_reg <= s_a[25:0] * C0;
+            p01_reg <= s_a[25:0] * C1;
+            p02_reg <= s_a[25:0] * C2;
+            p03_reg <= s_a[12:0] * C3;
+            p10_reg <= s_a[51:26] * C0;
+            p11_reg <= s_a[46:26] * C1;
+            p12_reg <= s_a[29:26] * C2[3:0];
+            p20_reg <= s_a[63:52] * C0[11:0];
+        end
+        // the valid bits last: every branch above reads them before they shift
+        valid_reg <= {valid_reg[1:0], s_valid};
     end
     if (rst) valid_reg <= 3'b000;
 end
+/* verilator lint_on BLKSEQ */
 
 assign m_p     = p_reg;
 assign m_valid = valid_reg[2];
+
+`undef MAJ
 
 endmodule
 

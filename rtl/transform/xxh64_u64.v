@@ -69,7 +69,7 @@ assign s_ready = ce;
 reg         v0_reg;
 reg [63:0]  k0_reg, h0_reg;
 always @(posedge clk) begin
-    if (ce) begin
+    if (ce && (s_valid || v0_reg)) begin
         v0_reg <= s_valid;
         if (s_valid) begin
             k0_reg <= s_key;
