@@ -162,6 +162,7 @@ generate
         // this stage's probe: slot pos + STEP - 1 is in (j < len and b_j <= x)
         wire [6:0] idx = {{(7-PW){1'b0}}, pos_i} + STEP - 7'd1;
         if (LOGP > 0) begin : gen_mem
+            (* ram_style = "distributed" *)           // LUTRAM: the probe reads it asynchronously
             reg [31:0] mem [0:(1<<AW)-1];              // NUM_TABLES * 2^s words used
             wire [AW-1:0] waddr;
             wire [AW-1:0] raddr;

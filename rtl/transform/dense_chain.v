@@ -129,7 +129,8 @@ end
 wire unused_cfg = &{1'b0, cfg_data};
 
 // ---------------------------------------------------------------- int_prefix (settings read at its input)
-localparam T1W = FEAT_WIDTH + 3 + TAG_WIDTH;             // {feature, as_float, dtype, tag}
+// kind and table are looked up with the operand too and ride through int_prefix (5 bits)
+localparam T1W = TABLE_WIDTH + 2 + 3 + TAG_WIDTH;        // {table, kind, as_float, dtype, tag}
 wire [31:0]    x1;
 wire [T1W-1:0] t1;
 wire           v1;
@@ -138,16 +139,17 @@ wire           unused_r1;
 int_prefix #(.TAG_WIDTH(T1W)) u_prefix (
     .clk(clk), .rst(rst),
     .s_x(s_x), .s_null(s_null), .s_fill(fill_mem[s_feature]), .s_lo(lo_mem[s_feature]), .s_hi(hi_mem[s_feature]),
-    .s_shift(shift_mem[s_feature]), .s_tag({s_feature, s_as_float, s_dtype, s_tag}), .s_valid(s_valid),
+    .s_shift(shift_mem[s_feature]),
+    .s_tag({table_mem[s_feature], kind_mem[s_feature], s_as_float, s_dtype, s_tag}), .s_valid(s_valid),
     .s_ready(unused_r1),
     .m_x(x1), .m_tag(t1), .m_valid(v1), .m_ready(1'b1)
 );
 
-wire [FEAT_WIDTH-1:0] f1     = t1[T1W-1 -: FEAT_WIDTH];
-wire                  asf1   = t1[TAG_WIDTH + 2];
-wire [1:0]            dtype1 = t1[TAG_WIDTH +: 2];
-wire [TAG_WIDTH-1:0]  tag1   = t1[TAG_WIDTH-1:0];
-wire [1:0]            kind1  = kind_mem[f1];
+wire [TABLE_WIDTH-1:0] table1 = t1[T1W-1 -: TABLE_WIDTH];
+wire [1:0]             kind1  = t1[TAG_WIDTH + 3 +: 2];
+wire                   asf1   = t1[TAG_WIDTH + 2];
+wire [1:0]             dtype1 = t1[TAG_WIDTH +: 2];
+wire [TAG_WIDTH-1:0]   tag1   = t1[TAG_WIDTH-1:0];
 
 // ---------------------------------------------------------------- path L: log1p (tag {dtype, tag})
 localparam TLW = 2 + TAG_WIDTH;
@@ -174,7 +176,7 @@ bucketize #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(TBW)) u
     .clk(clk), .rst(rst),
     .cfg_we(cfg_bk_we), .cfg_len_we(cfg_bk_len_we), .cfg_table(cfg_bk_table), .cfg_addr(cfg_bk_addr),
     .cfg_data(cfg_bk_data), .cfg_len(cfg_bk_len),
-    .s_x(x1), .s_table(table_mem[f1]),
+    .s_x(x1), .s_table(table1),
     .s_tag({x1, kind1 == 2'd1, kind1 == 2'd2 && !asf1, dtype1, tag1}), .s_valid(v1 && kind1 != 2'd0),
     .s_ready(unused_r2),
     .m_bucket(id2), .m_tag(t2), .m_valid(v2), .m_ready(1'b1)

@@ -129,15 +129,15 @@ wire unused_cfg = &{1'b0, cfg_data};
 // ---------------------------------------------------------------- key: bucketized or filled
 wire bk0 = bk_mem[s_feature];
 
-// path K: int_prefix + bucketize (tag {feature, tag})
-wire [31:0]   xk;
-wire [FT-1:0] tk1;
-wire          vk1;
-wire          unused_rk1, unused_rk2;
-int_prefix #(.TAG_WIDTH(FT)) u_prefix (
+// path K: int_prefix + bucketize (int_prefix tag {table, feature, tag}: the table looked up with the operand)
+wire [31:0]            xk;
+wire [TABLE_WIDTH+FT-1:0] tk1;
+wire                   vk1;
+wire                   unused_rk1, unused_rk2;
+int_prefix #(.TAG_WIDTH(TABLE_WIDTH + FT)) u_prefix (
     .clk(clk), .rst(rst),
     .s_x(s_value[31:0]), .s_null(s_null), .s_fill(ifill_mem[s_feature]), .s_lo(lo_mem[s_feature]),
-    .s_hi(hi_mem[s_feature]), .s_shift(shift_mem[s_feature]), .s_tag({s_feature, s_tag}),
+    .s_hi(hi_mem[s_feature]), .s_shift(shift_mem[s_feature]), .s_tag({table_mem[s_feature], s_feature, s_tag}),
     .s_valid(s_valid && bk0), .s_ready(unused_rk1),
     .m_x(xk), .m_tag(tk1), .m_valid(vk1), .m_ready(1'b1)
 );
@@ -149,7 +149,8 @@ bucketize #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(FT)) u_
     .clk(clk), .rst(rst),
     .cfg_we(cfg_bk_we), .cfg_len_we(cfg_bk_len_we), .cfg_table(cfg_bk_table), .cfg_addr(cfg_bk_addr),
     .cfg_data(cfg_bk_data), .cfg_len(cfg_bk_len),
-    .s_x(xk), .s_table(table_mem[tk1[FT-1 -: FEAT_WIDTH]]), .s_tag(tk1), .s_valid(vk1), .s_ready(unused_rk2),
+    .s_x(xk), .s_table(tk1[TABLE_WIDTH+FT-1 -: TABLE_WIDTH]), .s_tag(tk1[FT-1:0]), .s_valid(vk1),
+    .s_ready(unused_rk2),
     .m_bucket(idk), .m_tag(tk), .m_valid(vk), .m_ready(1'b1)
 );
 
