@@ -11,6 +11,11 @@ Address rules (so a user can predict them from the YAML alone):
 * each array then starts at the next multiple of its span (count x stride bytes rounded up to a power
   of two; stride = 4 x the entry's words rounded up to a power of two); field f of entry i is at array base + i*stride + field word;
 * each table then starts at the next multiple of its size (words x 4 rounded up to a power of two).
+
+An array's `storage` only changes the hardware behind its addresses, never the addresses: `registers`
+(default) keeps every field in etl_csr flip-flops on a flattened `cfg_<array>_<field>` port; `table` keeps a
+RAM copy in etl_csr for read-back and forwards each written word to the engine's `tbl_<array>_*` write port
+(word address = byte offset / 4 inside the array window), so the engine stores the fields in its own RAMs.
 """
 from __future__ import annotations
 
@@ -86,6 +91,21 @@ class Array:
     address: int
     fields: tuple[ArrayField, ...]
     doc: str
+    storage: str = "registers"  # "registers" (flattened cfg_* port) or "table" (engine RAM, tbl_* write port)
+
+    @property
+    def words(self) -> int:
+        """32-bit words of the array window (count x stride / 4)."""
+        return self.count * self.stride // 4
+
+    @property
+    def addr_bits(self) -> int:
+        """Width of the word address of a table-backed array's write port."""
+        return max(1, math.ceil(math.log2(self.words)))
+
+    @property
+    def entry_words(self) -> int:
+        return self.stride // 4
 
     def field(self, name: str) -> ArrayField:
         for f in self.fields:
@@ -192,9 +212,12 @@ def _load_block(path: Path, base: int, size: int) -> Block:
             word += _words(fw)
         if not fields:
             raise CsrMapError(f"{where}: no fields")
+        storage = a.get("storage", "registers")
+        if storage not in ("registers", "table"):
+            raise CsrMapError(f"{where}: storage {storage!r} must be 'registers' or 'table'")
         stride = 4 * _pow2(word)
         addr = _align(addr, _pow2(stride * count))
-        arrays.append(Array(bname, name, count, stride, addr, tuple(fields), str(a.get("doc", ""))))
+        arrays.append(Array(bname, name, count, stride, addr, tuple(fields), str(a.get("doc", "")), storage))
         addr += stride * count
     tables: list[Table] = []
     for i, t in enumerate(doc.get("tables") or []):
@@ -210,7 +233,8 @@ def _load_block(path: Path, base: int, size: int) -> Block:
         raise CsrMapError(f"block {bname} needs {addr - base:#x} bytes, has {size:#x} at {base:#x}")
     # names are unique per port kind (a config register and a counter may share a name, e.g. decode's
     # header_lines setting and its header_lines counter: ports cfg_header_lines / status_header_lines)
-    names = [r.port for r in regs] + [f"cfg_{a.name}" for a in arrays] + [f"tbl_{t.name}" for t in tables]
+    names = [r.port for r in regs] + [f"cfg_{a.name}" for a in arrays] + [f"tbl_{t.name}" for t in tables] \
+        + [f"tbl_{a.name}" for a in arrays if a.storage == "table"]
     if len(set(names)) != len(names):
         raise CsrMapError(f"block {bname}: duplicate names")
     return Block(bname, base, size, str(doc.get("doc", "")), tuple(regs), tuple(arrays), tuple(tables))

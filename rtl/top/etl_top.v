@@ -12,7 +12,7 @@
 // the same configuration; a bucketize-table write goes to every lane, reads come from lane 0.
 //
 // perf CSRs: a stream_monitor on every inter-stage stream (beats, stall, starve cycles) and the
-// high-water mark of every data-path FIFO (splitter segment / line-count FIFOs, transform slot FIFOs,
+// high-water mark of every data-path FIFO (splitter segment / line-count FIFOs, transform row buffers,
 // the merger / end-marker line-count FIFOs, id-stage FIFOs; the packer's own is pack.out_fifo_hwm),
 // all cleared by erst (power-on or soft reset), never by a read.
 //

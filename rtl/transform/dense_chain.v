@@ -1,38 +1,48 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sluice transform: the dense chain of docs/spec/numerics.md section 1
-// (models.dense_ops.apply_dense) for one value per cycle, with the feature's
-// settings supplied alongside the operand (dense_pe puts its config registers in
-// front of it; transform_lane feeds it from the CSR arrays):
+// (models.dense_ops.apply_dense) for one value per cycle, with each feature's settings in
+// small per-feature RAMs inside (written through cfg_*, read where they are used):
 //
-//   int_prefix:  fill_missing -> clamp -> saturating shift         2 cycles
-//   bucketize:   id = searchsorted(b[table], x, side="right")      3 cycles
-//   log1p_fx:    float32 log1p(x)                                 11 cycles
-//   int_to_f32:  float32(kind == identity ? x : id)                4 cycles
-//   f32_to_half: float32 | float16 | bfloat16 of (log1p ? log : converted)   2 cycles
+//   int_prefix:  fill_missing -> clamp -> saturating shift                      2 cycles
+//   then, by the feature's kind, one of two paths of equal length (16 cycles):
+//     log1p:      log1p_fx: float32 log1p(x)                                    16
+//     identity /  bucketize (7): id = searchsorted(b[table], x, side="right"),
+//     bucketize:  int_to_f32 (5): float32(kind == identity ? x : id), 4 cycles of delay
+//   f32_to_half: float32 | float16 | bfloat16                                    3 cycles
 //   out = (bucketize and not as_float) ? id (int32) : dtype bits
 //
-// The units are chained in series (each operand passes through every unit, the
-// results it does not need ride in the tags), so the latency is fixed: 22 cycles,
-// one result per cycle; global stall through the chain.
+// Latency 21 cycles, one result per cycle. **No back-pressure**: the chain never stalls (the
+// caller bounds the operands in flight: transform_lane by its row buffers, dense_pe by an output
+// FIFO and credits), so an operand only goes through the units of its path and every stage
+// register loads only for a valid operand. The operand carries a narrow feature index (the
+// settings are looked up from the RAMs at the stage that uses them), the output dtype and
+// as_float (transform_lane: one dtype for all features) and an opaque tag.
 // kind 0 log1p, 1 identity, 2 bucketize; dtype 0 float32, 1 float16, 2 bfloat16.
-// Bucketize tables are written through cfg_bk_* (see bucketize.v) while no operand is in flight.
 //
-// lint-params: NUM_TABLES=1 MAX_BOUNDS=1 TAG_WIDTH=1
-// lint-params: NUM_TABLES=8 MAX_BOUNDS=64 TAG_WIDTH=8
-// Contains log1p_fx, so ABC is skipped likewise (docs/spec/transform_rtl.md):
-// synth-flags: -noabc
+// Configuration (write while no operand is in flight; not reset), cfg_addr:
+//   0 fill, 1 lo, 2 hi, 3 shift (int32; lo <= hi, host-checked),
+//   4 ctrl = {table [15:8], kind [1:0]} (both), 5 kind [1:0] only, 6 table [7:0] only.
+// Bucketize tables are written through cfg_bk_* (see bucketize.v).
+//
+// lint-params: NUM_FEATURES=1 NUM_TABLES=1 MAX_BOUNDS=1 TAG_WIDTH=1
+// lint-params: NUM_FEATURES=11 NUM_TABLES=8 MAX_BOUNDS=64 TAG_WIDTH=9
+// synth-params: NUM_FEATURES=11 NUM_TABLES=8 MAX_BOUNDS=64 TAG_WIDTH=9
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module dense_chain #(
+    // Features with their own settings (entries of the per-feature RAMs, >= 1)
+    parameter NUM_FEATURES = 4,
     // Number of bucketize boundary tables (>= 1)
     parameter NUM_TABLES   = 2,
     // Boundary slots per table, 1 .. 64
     parameter MAX_BOUNDS   = 16,
     // Width of the sideband tag carried alongside each operand (>= 1)
     parameter TAG_WIDTH    = 1,
+    // Width of a feature index (derived; do not override)
+    parameter FEAT_WIDTH   = (NUM_FEATURES > 1) ? $clog2(NUM_FEATURES) : 1,
     // Width of a table id (derived; do not override)
     parameter TABLE_WIDTH  = (NUM_TABLES > 1) ? $clog2(NUM_TABLES) : 1,
     // $readmemh image of the log1p coefficient ROM (see log1p_fx.v)
@@ -41,6 +51,11 @@ module dense_chain #(
     input  wire                   clk,
     input  wire                   rst,
 
+    // per-feature settings
+    input  wire                   cfg_we,
+    input  wire [FEAT_WIDTH-1:0]  cfg_feature,
+    input  wire [2:0]             cfg_addr,
+    input  wire [31:0]            cfg_data,
     // bucketize tables
     input  wire                   cfg_bk_we,
     input  wire                   cfg_bk_len_we,
@@ -49,110 +64,166 @@ module dense_chain #(
     input  wire [31:0]            cfg_bk_data,
     input  wire [6:0]             cfg_bk_len,
 
-    // operand: decode's word (bits 31..0 of the sign-extended int32), null bit, and the settings
+    // operand: decode's word (bits 31..0 of the sign-extended int32), null bit, feature index,
+    // output dtype and as_float (bucket ids as floats)
     input  wire [31:0]            s_x,
     input  wire                   s_null,
-    input  wire [31:0]            s_fill,
-    input  wire [31:0]            s_lo,
-    input  wire [31:0]            s_hi,
-    input  wire [31:0]            s_shift,
-    input  wire [TABLE_WIDTH-1:0] s_table,
-    input  wire                   s_as_float,
+    input  wire [FEAT_WIDTH-1:0]  s_feature,
     input  wire [1:0]             s_dtype,
-    input  wire [1:0]             s_kind,
+    input  wire                   s_as_float,
     input  wire [TAG_WIDTH-1:0]   s_tag,
     input  wire                   s_valid,
-    output wire                   s_ready,
 
-    // result: int32 bucket id, or the float bits of the feature's dtype (16-bit dtypes in [15:0])
+    // result: int32 bucket id, or the float bits of the dtype (16-bit dtypes in [15:0])
     output wire [31:0]            m_bits,
     output wire [TAG_WIDTH-1:0]   m_tag,
-    output wire                   m_valid,
-    input  wire                   m_ready
+    output wire                   m_valid
 );
 
 initial begin
-    if (NUM_TABLES < 1 || NUM_TABLES > 256 || TAG_WIDTH < 1) begin
+    if (NUM_FEATURES < 1 || NUM_TABLES < 1 || NUM_TABLES > 256 || TAG_WIDTH < 1) begin
         $error("Error: dense_chain parameters out of range (instance %m)");
         $finish;
     end
 end
 
-// ctrl bits kept along the chain: {table, as_float, dtype, kind}
-localparam CW = TABLE_WIDTH + 5;
+// latencies of the units (their testbenches check them)
+localparam LOGP    = (MAX_BOUNDS > 1) ? $clog2(MAX_BOUNDS) : 0;
+localparam LAT_BK  = 1 + ((LOGP > 0) ? LOGP : 1);      // bucketize
+localparam LAT_CV  = 5;                      // int_to_f32
+localparam LAT_LOG = 16;                     // log1p_fx
+localparam PAD_B   = LAT_LOG - LAT_BK - LAT_CV;
 
-// ---------------------------------------------------------------- int_prefix
-wire [31:0]             x1;
-wire [CW+TAG_WIDTH-1:0] t1;
-wire                    v1, r1;
+initial begin
+    if (PAD_B < 1) begin
+        $error("Error: dense_chain: the bucketize path is not shorter than log1p (instance %m)");
+        $finish;
+    end
+end
 
-int_prefix #(.TAG_WIDTH(CW + TAG_WIDTH)) u_prefix (
+// ---------------------------------------------------------------- per-feature settings (LUTRAM)
+reg [31:0]            fill_mem  [0:NUM_FEATURES-1];
+reg [31:0]            lo_mem    [0:NUM_FEATURES-1];
+reg [31:0]            hi_mem    [0:NUM_FEATURES-1];
+reg [31:0]            shift_mem [0:NUM_FEATURES-1];
+reg [1:0]             kind_mem  [0:NUM_FEATURES-1];
+reg [TABLE_WIDTH-1:0] table_mem [0:NUM_FEATURES-1];
+
+wire [TABLE_WIDTH-1:0] cfg_table = (cfg_addr == 3'd4) ? cfg_data[8 +: TABLE_WIDTH] : cfg_data[TABLE_WIDTH-1:0];
+// The settings are written with blocking assignments: they change only while no operand is in flight
+// (the interface contract), so no read of the same clock edge can see a write early, and a write costs
+// nothing on the other clock edges in simulation (a non-blocking memory write keeps a pending-write flag
+// that the simulator clears and tests on every edge). The BLKSEQ style warning (lint) is waived here.
+/* verilator lint_off BLKSEQ */
+always @(posedge clk) begin
+    if (cfg_we) begin
+        if (cfg_addr == 3'd0) fill_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd1) lo_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd2) hi_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd3) shift_mem[cfg_feature] = cfg_data;
+        if (cfg_addr == 3'd4 || cfg_addr == 3'd5) kind_mem[cfg_feature] = cfg_data[1:0];
+        if (cfg_addr == 3'd4 || cfg_addr == 3'd6) table_mem[cfg_feature] = cfg_table;
+    end
+end
+/* verilator lint_on BLKSEQ */
+wire unused_cfg = &{1'b0, cfg_data};
+
+// ---------------------------------------------------------------- int_prefix (settings read at its input)
+// kind and table are looked up with the operand too and ride through int_prefix (5 bits)
+localparam T1W = TABLE_WIDTH + 2 + 3 + TAG_WIDTH;        // {table, kind, as_float, dtype, tag}
+wire [31:0]    x1;
+wire [T1W-1:0] t1;
+wire           v1;
+wire           unused_r1;
+
+int_prefix #(.TAG_WIDTH(T1W)) u_prefix (
     .clk(clk), .rst(rst),
-    .s_x(s_x), .s_null(s_null), .s_fill(s_fill), .s_lo(s_lo), .s_hi(s_hi),
-    .s_shift(s_shift), .s_tag({s_table, s_as_float, s_dtype, s_kind, s_tag}), .s_valid(s_valid), .s_ready(s_ready),
-    .m_x(x1), .m_tag(t1), .m_valid(v1), .m_ready(r1)
+    .s_x(s_x), .s_null(s_null), .s_fill(fill_mem[s_feature]), .s_lo(lo_mem[s_feature]), .s_hi(hi_mem[s_feature]),
+    .s_shift(shift_mem[s_feature]),
+    .s_tag({table_mem[s_feature], kind_mem[s_feature], s_as_float, s_dtype, s_tag}), .s_valid(s_valid),
+    .s_ready(unused_r1),
+    .m_x(x1), .m_tag(t1), .m_valid(v1), .m_ready(1'b1)
 );
 
-// ---------------------------------------------------------------- bucketize (tag: x, ctl, tag)
-localparam T2W = 32 + CW + TAG_WIDTH;
-wire [31:0]     id2;
-wire [T2W-1:0]  t2;
-wire            v2, r2;
+wire [TABLE_WIDTH-1:0] table1 = t1[T1W-1 -: TABLE_WIDTH];
+wire [1:0]             kind1  = t1[TAG_WIDTH + 3 +: 2];
+wire                   asf1   = t1[TAG_WIDTH + 2];
+wire [1:0]             dtype1 = t1[TAG_WIDTH +: 2];
+wire [TAG_WIDTH-1:0]   tag1   = t1[TAG_WIDTH-1:0];
 
-bucketize #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(T2W)) u_bucket (
+// ---------------------------------------------------------------- path L: log1p (tag {dtype, tag})
+localparam TLW = 2 + TAG_WIDTH;
+wire [31:0]    fl;
+wire [TLW-1:0] tl;
+wire           vl;
+wire           unused_rl;
+
+log1p_fx #(.TAG_WIDTH(TLW), .ROM_FILE(ROM_FILE)) u_log1p (
+    .clk(clk), .rst(rst),
+    .s_x(x1), .s_tag({dtype1, tag1}), .s_valid(v1 && kind1 == 2'd0), .s_ready(unused_rl),
+    .m_f32(fl), .m_tag(tl), .m_valid(vl), .m_ready(1'b1)
+);
+
+// ---------------------------------------------------------------- path B: bucketize, int -> float32
+// bucketize tag {x, identity, raw, dtype, tag}; raw: the bucket id as int32 (no float conversion)
+localparam TBW = 32 + 1 + 1 + 2 + TAG_WIDTH;
+wire [31:0]    id2;
+wire [TBW-1:0] t2;
+wire           v2;
+wire           unused_r2;
+
+bucketize #(.NUM_TABLES(NUM_TABLES), .MAX_BOUNDS(MAX_BOUNDS), .TAG_WIDTH(TBW)) u_bucket (
     .clk(clk), .rst(rst),
     .cfg_we(cfg_bk_we), .cfg_len_we(cfg_bk_len_we), .cfg_table(cfg_bk_table), .cfg_addr(cfg_bk_addr),
     .cfg_data(cfg_bk_data), .cfg_len(cfg_bk_len),
-    .s_x(x1), .s_table(t1[TAG_WIDTH + 5 +: TABLE_WIDTH]), .s_tag({x1, t1}), .s_valid(v1), .s_ready(r1),
-    .m_bucket(id2), .m_tag(t2), .m_valid(v2), .m_ready(r2)
+    .s_x(x1), .s_table(table1),
+    .s_tag({x1, kind1 == 2'd1, kind1 == 2'd2 && !asf1, dtype1, tag1}), .s_valid(v1 && kind1 != 2'd0),
+    .s_ready(unused_r2),
+    .m_bucket(id2), .m_tag(t2), .m_valid(v2), .m_ready(1'b1)
 );
 
-// ---------------------------------------------------------------- log1p (tag: x, id[6:0], ctl, tag)
-localparam T3W = 32 + 7 + CW + TAG_WIDTH;
-wire [31:0]     lg3;
-wire [T3W-1:0]  t3;
-wire            v3, r3;
+wire        ident2 = t2[TBW-33];
+wire [31:0] cv_in  = ident2 ? t2[TBW-1 -: 32] : {25'd0, id2[6:0]};
 wire unused_id2 = &{1'b0, id2[31:7]};
 
-log1p_fx #(.TAG_WIDTH(T3W), .ROM_FILE(ROM_FILE)) u_log1p (
+// int_to_f32 tag {raw, id, dtype, tag}
+localparam TCW = 1 + 7 + 2 + TAG_WIDTH;
+wire [31:0]    fc;
+wire [TCW-1:0] tc;
+wire           vc;
+wire           unused_rc;
+
+int_to_f32 #(.IN_WIDTH(32), .FRAC_BITS(0), .SIGNED(1), .TAG_WIDTH(TCW)) u_to_f32 (
     .clk(clk), .rst(rst),
-    .s_x(t2[T2W-1 -: 32]), .s_tag({t2[T2W-1 -: 32], id2[6:0], t2[CW+TAG_WIDTH-1:0]}), .s_valid(v2), .s_ready(r2),
-    .m_f32(lg3), .m_tag(t3), .m_valid(v3), .m_ready(r3)
+    .s_value(cv_in), .s_tag({t2[TBW-34], id2[6:0], t2[2 + TAG_WIDTH - 1:0]}), .s_valid(v2), .s_ready(unused_rc),
+    .m_f32(fc), .m_tag(tc), .m_valid(vc), .m_ready(1'b1)
 );
 
-// ---------------------------------------------------------------- int -> float32 (tag: log, id, ctl, tag)
-localparam T4W = 32 + 7 + CW + TAG_WIDTH;
-wire [1:0]  kind3 = t3[TAG_WIDTH +: 2];
-wire [31:0] cv_in = (kind3 == 2'd1) ? t3[T3W-1 -: 32] : {25'd0, t3[CW+TAG_WIDTH +: 7]};
-wire [31:0]     f4;
-wire [T4W-1:0]  t4;
-wire            v4, r4;
+// pad the path to log1p's length
+wire [31:0]    fb;
+wire [TCW-1:0] tb;
+wire           vb;
 
-int_to_f32 #(.IN_WIDTH(32), .FRAC_BITS(0), .SIGNED(1), .TAG_WIDTH(T4W)) u_to_f32 (
-    .clk(clk), .rst(rst),
-    .s_value(cv_in), .s_tag({lg3, t3[CW+TAG_WIDTH +: 7], t3[CW+TAG_WIDTH-1:0]}), .s_valid(v3), .s_ready(r3),
-    .m_f32(f4), .m_tag(t4), .m_valid(v4), .m_ready(r4)
+xform_delay #(.LATENCY(PAD_B), .WIDTH(32 + TCW)) u_pad (
+    .clk(clk), .rst(rst), .ce(1'b1), .s_data({fc, tc}), .s_valid(vc), .m_data({fb, tb}), .m_valid(vb)
 );
 
-// ---------------------------------------------------------------- dtype (tag: id, raw, tag)
-localparam T5W = 7 + 1 + TAG_WIDTH;
-wire [1:0]  kind4  = t4[TAG_WIDTH +: 2];
-wire [1:0]  dtype4 = t4[TAG_WIDTH + 2 +: 2];
-wire        asf4   = t4[TAG_WIDTH + 4];
-wire [31:0] fin    = (kind4 == 2'd0) ? t4[T4W-1 -: 32] : f4;
-wire        raw4   = (kind4 == 2'd2) && !asf4;      // bucket id as int32, no float conversion
-wire [31:0]     b5;
-wire [T5W-1:0]  t5;
-wire unused_t4 = &{1'b0, t4[TAG_WIDTH + 5 +: TABLE_WIDTH]};
+// ---------------------------------------------------------------- merge, dtype (tag {raw, id, tag})
+localparam T5W = 1 + 7 + TAG_WIDTH;
+wire [31:0]    fm  = vl ? fl : fb;
+wire [1:0]     dm  = vl ? tl[TAG_WIDTH +: 2] : tb[TAG_WIDTH +: 2];
+wire [T5W-1:0] tm  = vl ? {8'd0, tl[TAG_WIDTH-1:0]} : {tb[TCW-1 -: 8], tb[TAG_WIDTH-1:0]};
+wire [31:0]    b5;
+wire [T5W-1:0] t5;
+wire           unused_r5;
 
 f32_to_half #(.TAG_WIDTH(T5W)) u_dtype (
     .clk(clk), .rst(rst),
-    .s_f32(fin), .s_dtype(dtype4), .s_tag({t4[CW+TAG_WIDTH +: 7], raw4, t4[TAG_WIDTH-1:0]}),
-    .s_valid(v4), .s_ready(r4),
-    .m_bits(b5), .m_tag(t5), .m_valid(m_valid), .m_ready(m_ready)
+    .s_f32(fm), .s_dtype(dm), .s_tag(tm), .s_valid(vl || vb), .s_ready(unused_r5),
+    .m_bits(b5), .m_tag(t5), .m_valid(m_valid), .m_ready(1'b1)
 );
 
-assign m_bits = t5[TAG_WIDTH] ? {25'd0, t5[T5W-1 -: 7]} : b5;
+assign m_bits = t5[T5W-1] ? {25'd0, t5[T5W-2 -: 7]} : b5;
 assign m_tag  = t5[TAG_WIDTH-1:0];
 
 endmodule

@@ -9,8 +9,11 @@
 //   dtype 3: reserved (gives the float32 bits, like 0)
 //
 // A 16-bit result is in m_bits[15:0] with m_bits[31:16] = 0.
-// The dtype travels with every operand. Latency 2 cycles, one result per cycle;
-// global stall (ce = m_ready | ~m_valid).
+//   stage 1: bfloat16 rounding and NaN; float16 exponent rebias; the subnormal shift; the class flags
+//   stage 2: float16 normal rounding; the subnormal shift with its guard and sticky bits
+//   stage 3: float16 subnormal rounding; the dtype's result
+// The dtype travels with every operand. Latency 3 cycles, one result per cycle;
+// global stall (ce = m_ready | ~m_valid); a stage's registers load only for valid operands.
 //
 // lint-params: TAG_WIDTH=8
 // lint-params: TAG_WIDTH=1
@@ -40,7 +43,7 @@ module f32_to_half #(
     input  wire                 m_ready
 );
 
-localparam STAGES = 2;
+localparam STAGES = 3;
 
 initial begin
     if (TAG_WIDTH < 1) begin
@@ -53,63 +56,124 @@ wire ce = m_ready | ~m_valid;
 assign s_ready = ce;
 
 reg [STAGES-1:0] valid_reg;
-reg [TAG_WIDTH-1:0] tag_reg [0:STAGES-1];
+wire             busy = s_valid || (|valid_reg);
+reg [TAG_WIDTH-1:0] tag1_reg, tag2_reg, tag3_reg;
 
-// stage 1: both 16-bit candidates and the selectors
-reg [31:0] s1_u_reg;
+// ---------------------------------------------------------------- stage 1
 reg [1:0]  s1_dtype_reg;
+reg [31:0] s1_u_reg;
 reg [15:0] s1_bf_reg;
-reg [14:0] s1_norm_reg, s1_sub_reg, s1_nan_reg;
+reg [30:0] s1_hm_reg;
+reg [4:0]  s1_sh_reg;
 reg        s1_is_sub_reg, s1_is_inf_reg, s1_is_nan_reg;
-reg [31:0] s2_bits_reg;
 
-wire [30:0] a      = s_f32[30:0];
-wire        is_nan = a > 31'h7F80_0000;
-// bfloat16
-wire [32:0] bf_sum = {1'b0, s_f32} + 33'h0_7FFF + {32'd0, s_f32[16]};
-// float16 normal: m = a - (112 << 23), then (m + 0xFFF + m[13]) >> 13
-wire [30:0] hm     = a - 31'h3800_0000;
-wire [30:0] hn_sum = hm + 31'h0FFF + {30'd0, hm[13]};
-// float16 subnormal: mant = 1.f (24 bits), sh = 126 - e in 14..25 where used (e >= 101), else 25 (gives 0)
-wire [7:0]  e      = a[30:23];
-wire [23:0] mant   = {1'b1, a[22:0]};
-wire [4:0]  sh     = (e >= 8'd101 && e <= 8'd112) ? (5'd30 - e[4:0]) : 5'd25;  // 126 - e for e in 101..112
-wire [23:0] q      = mant >> sh;
-wire [47:0] mant_x = {mant, 24'd0} >> sh;             // the shifted-out bits, MSB first
-wire        guard  = mant_x[23];
-wire        sticky = |mant_x[22:0];
-wire [14:0] sub    = q[14:0] + {14'd0, guard & (sticky | q[0])};
-wire unused_bits = &{1'b0, bf_sum[32], bf_sum[15:0], hn_sum[30:28], hn_sum[12:0], q[23:15], mant_x[47:24]};
+// bfloat16: (u + 0x7FFF + u[16]) >> 16, NaN -> 0x7FC0
+function [15:0] bf16;
+    input [31:0] u;
+    reg   [32:0] sum_unused;                             // bits 32 and 15:0 unused
+    begin
+        sum_unused = {1'b0, u} + 33'h0_7FFF + {32'd0, u[16]};
+        bf16 = (u[30:0] > 31'h7F80_0000) ? 16'h7FC0 : sum_unused[31:16];
+    end
+endfunction
+// float16 subnormal shift: sh = 126 - e for e in 101..112 (14..25), else 25 (gives 0)
+function [4:0] sub_shift;
+    input [7:0] e;
+    begin
+        sub_shift = (e >= 8'd101 && e <= 8'd112) ? (5'd30 - e[4:0]) : 5'd25;
+    end
+endfunction
 
-integer k;
-always @(posedge clk) begin
-    if (ce) begin
-        valid_reg <= {valid_reg[STAGES-2:0], s_valid};
-        tag_reg[0] <= s_tag;
-        for (k = 1; k < STAGES; k = k + 1) tag_reg[k] <= tag_reg[k-1];
-        s1_u_reg <= s_f32;
-        s1_dtype_reg <= s_dtype;
-        s1_bf_reg <= is_nan ? 16'h7FC0 : bf_sum[31:16];
-        s1_norm_reg <= hn_sum[27:13];
-        s1_sub_reg <= sub;
-        s1_nan_reg <= 15'h7E00 | {5'd0, a[22:13]};
-        s1_is_sub_reg <= a < 31'h3880_0000;
-        s1_is_inf_reg <= a >= 31'h477F_F000;
-        s1_is_nan_reg <= is_nan;
-        case (s1_dtype_reg)
-            2'd1: s2_bits_reg <= {16'd0, s1_u_reg[31],
-                                  s1_is_nan_reg ? s1_nan_reg :
-                                  s1_is_inf_reg ? 15'h7C00 :
-                                  s1_is_sub_reg ? s1_sub_reg : s1_norm_reg};
-            2'd2: s2_bits_reg <= {16'd0, s1_bf_reg};
-            default: s2_bits_reg <= s1_u_reg;
+// ---------------------------------------------------------------- stage 2
+reg [1:0]  s2_dtype_reg;
+reg [31:0] s2_u_reg;
+reg [15:0] s2_bf_reg;
+reg [14:0] s2_norm_reg, s2_q_reg;
+reg        s2_up_reg;
+reg        s2_is_sub_reg, s2_is_inf_reg, s2_is_nan_reg;
+
+// float16 normal: m = a - (112 << 23); (m + 0xFFF + m[13]) >> 13
+function [14:0] norm16;
+    input [30:0] hm;
+    reg   [30:0] sum_unused;                             // bits 30:28 and 12:0 unused
+    begin
+        sum_unused = hm + 31'h0FFF + {30'd0, hm[13]};
+        norm16 = sum_unused[27:13];
+    end
+endfunction
+// float16 subnormal: {q[14:0], round up}; mant = 1.f (24 bits) >> sh, guard and sticky from the
+// shifted-out bits
+function [15:0] sub16;
+    input [22:0] f;
+    input [4:0]  sh;
+    reg   [23:0] q_unused;                               // bits 23:15 are 0 where used
+    reg   [47:0] x_unused;                               // the shifted-out bits, MSB first (47:24 unused)
+    begin
+        q_unused = {1'b1, f} >> sh;
+        x_unused = {1'b1, f, 24'd0} >> sh;
+        sub16 = {q_unused[14:0], x_unused[23] & ((|x_unused[22:0]) | q_unused[0])};
+    end
+endfunction
+
+// ---------------------------------------------------------------- stage 3
+reg  [31:0] s3_bits_reg;
+function [31:0] select;
+    input [1:0]  dtype;
+    input [31:0] u;
+    input [15:0] bf;
+    input [14:0] norm, q;
+    input        up, is_sub, is_inf, is_nan;
+    reg   [14:0] sub;
+    begin
+        sub = q + {14'd0, up};
+        case (dtype)
+            2'd1: select = {16'd0, u[31],
+                            is_nan ? (15'h7E00 | {5'd0, u[22:13]}) :
+                            is_inf ? 15'h7C00 :
+                            is_sub ? sub : norm};
+            2'd2: select = {16'd0, bf};
+            default: select = u;
         endcase
+    end
+endfunction
+
+always @(posedge clk) begin
+    if (busy && ce) begin                                // the whole block is skipped while empty
+        if (valid_reg[1]) begin
+            tag3_reg <= tag2_reg;
+            s3_bits_reg <= select(s2_dtype_reg, s2_u_reg, s2_bf_reg, s2_norm_reg, s2_q_reg, s2_up_reg,
+                                  s2_is_sub_reg, s2_is_inf_reg, s2_is_nan_reg);
+        end
+        if (valid_reg[0]) begin
+            tag2_reg <= tag1_reg;
+            s2_u_reg <= s1_u_reg;
+            s2_dtype_reg <= s1_dtype_reg;
+            s2_bf_reg <= s1_bf_reg;
+            s2_norm_reg <= norm16(s1_hm_reg);
+            {s2_q_reg, s2_up_reg} <= sub16(s1_u_reg[22:0], s1_sh_reg);
+            s2_is_sub_reg <= s1_is_sub_reg;
+            s2_is_inf_reg <= s1_is_inf_reg;
+            s2_is_nan_reg <= s1_is_nan_reg;
+        end
+        if (s_valid) begin
+            tag1_reg <= s_tag;
+            s1_u_reg <= s_f32;
+            s1_dtype_reg <= s_dtype;
+            s1_bf_reg <= bf16(s_f32);
+            s1_hm_reg <= s_f32[30:0] - 31'h3800_0000;
+            s1_sh_reg <= sub_shift(s_f32[30:23]);
+            s1_is_sub_reg <= s_f32[30:0] < 31'h3880_0000;
+            s1_is_inf_reg <= s_f32[30:0] >= 31'h477F_F000;
+            s1_is_nan_reg <= s_f32[30:0] > 31'h7F80_0000;
+        end
+        // the valid bits last: every branch above reads them before they shift
+        valid_reg <= {valid_reg[STAGES-2:0], s_valid};
     end
     if (rst) valid_reg <= {STAGES{1'b0}};
 end
 
-assign m_bits  = s2_bits_reg;
-assign m_tag   = tag_reg[STAGES-1];
+assign m_bits  = s3_bits_reg;
+assign m_tag   = tag3_reg;
 assign m_valid = valid_reg[STAGES-1];
 
 endmodule

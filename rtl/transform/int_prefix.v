@@ -2,12 +2,13 @@
 // Sluice transform unit: the integer prefix of the dense chain on int32
 // (docs/spec/numerics.md section 1, models.dense_ops):
 //
-//   stage 1: f = null ? fill : x;  c = min(max(f, lo), hi)     (lo <= hi, host-checked)
+//   stage 1: f = null ? fill : x;  c = f < lo ? lo : f > hi ? hi : f
+//            (= min(max(f, lo), hi) for lo <= hi, host-checked; both compares in parallel)
 //   stage 2: r = sat32(c + shift)                              33-bit add, saturate
 //
 // The word under a null is a don't-care. fill/lo/hi/shift travel with every operand
-// (per-feature config from the PE's registers). Latency 2 cycles, one result per
-// cycle; global stall (ce = m_ready | ~m_valid).
+// (per-feature config from the PE's LUTRAMs). Latency 2 cycles, one result per
+// cycle; global stall (ce = m_ready | ~m_valid); the data registers load only for valid operands.
 //
 // lint-params: TAG_WIDTH=8
 // lint-params: TAG_WIDTH=1
@@ -54,36 +55,53 @@ wire ce = m_ready | ~m_valid;
 assign s_ready = ce;
 
 reg [STAGES-1:0] valid_reg;
-reg [TAG_WIDTH-1:0] tag_reg [0:STAGES-1];
+wire             busy = s_valid || (|valid_reg);   // the whole block is skipped while empty
+reg [TAG_WIDTH-1:0] tag1_reg, tag2_reg;
 reg [31:0] s1_c_reg, s1_shift_reg;
 reg [31:0] s2_r_reg;
 
-wire signed [31:0] s1_f  = s_null ? s_fill : s_x;
-wire signed [31:0] s1_lo = s_lo;
-wire signed [31:0] s1_hi = s_hi;
-wire signed [31:0] s1_m  = (s1_f < s1_lo) ? s1_lo : s1_f;
-wire signed [31:0] s1_c  = (s1_m > s1_hi) ? s1_hi : s1_m;
+// stage 1: fill, clamp (both compares in parallel)
+function [31:0] clamp;
+    input [31:0] x, fill, lo, hi;
+    input        null_in;
+    reg   [31:0] f;
+    begin
+        f = null_in ? fill : x;
+        if ($signed(f) < $signed(lo))      clamp = lo;
+        else if ($signed(f) > $signed(hi)) clamp = hi;
+        else                               clamp = f;
+    end
+endfunction
 
-wire [32:0] s2_sum = {s1_c_reg[31], s1_c_reg} + {s1_shift_reg[31], s1_shift_reg};
-// overflow iff the 33-bit sum's top two bits differ: saturate toward its sign
-wire [31:0] s2_r = (s2_sum[32] == s2_sum[31]) ? s2_sum[31:0]
-                 : (s2_sum[32] ? 32'h8000_0000 : 32'h7FFF_FFFF);
+// stage 2: 33-bit add; overflow iff the sum's top two bits differ: saturate toward its sign
+function [31:0] sat_add;
+    input [31:0] c, sh;
+    reg   [32:0] sum;
+    begin
+        sum = {c[31], c} + {sh[31], sh};
+        sat_add = (sum[32] == sum[31]) ? sum[31:0] : (sum[32] ? 32'h8000_0000 : 32'h7FFF_FFFF);
+    end
+endfunction
 
-integer k;
 always @(posedge clk) begin
-    if (ce) begin
+    if (busy && ce) begin
+        if (valid_reg[0]) begin
+            tag2_reg <= tag1_reg;
+            s2_r_reg <= sat_add(s1_c_reg, s1_shift_reg);
+        end
+        if (s_valid) begin
+            tag1_reg <= s_tag;
+            s1_c_reg <= clamp(s_x, s_fill, s_lo, s_hi, s_null);
+            s1_shift_reg <= s_shift;
+        end
+        // the valid bits last: every branch above reads them before they shift
         valid_reg <= {valid_reg[STAGES-2:0], s_valid};
-        tag_reg[0] <= s_tag;
-        for (k = 1; k < STAGES; k = k + 1) tag_reg[k] <= tag_reg[k-1];
-        s1_c_reg <= s1_c;
-        s1_shift_reg <= s_shift;
-        s2_r_reg <= s2_r;
     end
     if (rst) valid_reg <= {STAGES{1'b0}};
 end
 
 assign m_x     = s2_r_reg;
-assign m_tag   = tag_reg[STAGES-1];
+assign m_tag   = tag2_reg;
 assign m_valid = valid_reg[STAGES-1];
 
 endmodule

@@ -3,13 +3,15 @@
 // for one key per cycle:
 //
 //   v = null ? fill : value                 (combinational, in front of the hash unit)
-//   h = hash_en ? XXH64(v, seed = salt) : v (xxh64_u64, 6 cycles)
-//   r = mod_en  ? h mod m : h               (barrett_mod, 4 cycles; mu from the host)
+//   h = hash_en ? XXH64(v, seed = salt) : v (xxh64_u64, 16 cycles)
+//   r = mod_en  ? h mod m : h               (barrett_mod, 8 cycles; mu from the host)
 //
-// Every operand carries its feature's config (fill, hash_en, salt, mod_en, m, mu) from the
-// caller's per-feature registers; the bypassed paths ride in the units' tags so the latency
-// is fixed. Vocabulary and hot-set lookups are not part of this PE yet.
-// Latency 10 cycles, one result per cycle; global stall through the two units.
+// Every operand carries its feature's config (fill, hash_en, salt, mod_en, m, mu); the bypassed
+// paths ride in the units' tags (a LUTRAM delay line inside each unit) so the latency is fixed.
+// This operand-carried form is the unit-level composite of the two units (tb/sparse_pe); the
+// lane's sparse PE is sparse_bk_pe, which keeps the settings in per-feature RAMs and looks them
+// up where they are used. Vocabulary and hot-set lookups are the id stage's.
+// Latency 24 cycles, one result per cycle; global stall through the two units.
 //
 // lint-params: TAG_WIDTH=8
 // lint-params: TAG_WIDTH=1

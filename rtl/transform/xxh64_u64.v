@@ -7,10 +7,18 @@
 //   h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
 //
 // Golden model: models.hashing.xxh64_u64 (== models.sparse_ops.salted_hash(v, salt)).
-// Five 64 x 64 -> low-64 constant multiplies, one per pipeline stage.
-// Latency 6 cycles, one result per cycle. Handshake: a global stall
-// (ce = m_ready | ~m_valid), so s_ready is combinational from m_ready.
-// The seed travels with every operand (per-feature salt from the PE's registers).
+// Five 64 x 64 -> low-64 constant multiplies, each an xform_mul64c (DSP partial products, a
+// carry-save stage, a carry-propagate stage with the following xor-shift: 3 cycles); the rotates
+// are wiring, so every DSP48E2 input comes straight from a register:
+//   stage 0:      k = key, h = seed + P5 + 8                         (registered operands)
+//   stages 1-3:   a = k * P2
+//   stages 4-6:   g = (rotl(a, 31) * P1) ^ h                        (h rides alongside)
+//   stages 7-9:   c' = c ^ c >> 33,  c = rotl(g, 27) * P1 + P4
+//   stages 10-12: d' = d ^ d >> 29,  d = c' * P2
+//   stages 13-15: e' = e ^ e >> 32,  e = d' * P3                    (the digest)
+// Latency 16 cycles, one result per cycle. Handshake: a global stall (ce = m_ready | ~m_valid),
+// so s_ready is combinational from m_ready; a stage's registers load only for valid operands.
+// The seed travels with every operand (per-feature salt from the PE's configuration).
 //
 // lint-params: TAG_WIDTH=8
 // lint-params: TAG_WIDTH=1
@@ -45,7 +53,7 @@ localparam [63:0] P2 = 64'hC2B2AE3D27D4EB4F;
 localparam [63:0] P3 = 64'h165667B19E3779F9;
 localparam [63:0] P4 = 64'h85EBCA77C2B2AE63;
 localparam [63:0] P5 = 64'h27D4EB2F165667C5;
-localparam STAGES = 6;
+localparam STAGES = 16;
 
 initial begin
     if (TAG_WIDTH < 1) begin
@@ -57,43 +65,47 @@ end
 wire ce = m_ready | ~m_valid;
 assign s_ready = ce;
 
-reg [STAGES-1:0] valid_reg;
-reg [TAG_WIDTH-1:0] tag_reg [0:STAGES-1];
-
-reg [63:0] s1_a_reg, s1_h_reg;   // key*P2, seed+P5+8
-reg [63:0] s2_b_reg, s2_h_reg;   // rotl(a,31)*P1, h
-reg [63:0] s3_c_reg;             // rotl(h^b,27)*P1 + P4
-reg [63:0] s4_d_reg;             // (c ^ c>>33) * P2
-reg [63:0] s5_e_reg;             // (d ^ d>>29) * P3
-reg [63:0] s6_h_reg;             // e ^ e>>32
-
-wire [63:0] s2_rot = {s1_a_reg[32:0], s1_a_reg[63:33]};            // rotl 31
-wire [63:0] s3_x   = s2_h_reg ^ s2_b_reg;
-wire [63:0] s3_rot = {s3_x[36:0], s3_x[63:37]};                    // rotl 27
-wire [63:0] s4_x   = s3_c_reg ^ {33'd0, s3_c_reg[63:33]};
-wire [63:0] s5_x   = s4_d_reg ^ {29'd0, s4_d_reg[63:29]};
-
-integer k;
+// stage 0
+reg         v0_reg;
+reg [63:0]  k0_reg, h0_reg;
 always @(posedge clk) begin
-    if (ce) begin
-        valid_reg <= {valid_reg[STAGES-2:0], s_valid};
-        tag_reg[0] <= s_tag;
-        for (k = 1; k < STAGES; k = k + 1) tag_reg[k] <= tag_reg[k-1];
-        s1_a_reg <= s_key * P2;
-        s1_h_reg <= s_seed + P5 + 64'd8;
-        s2_b_reg <= s2_rot * P1;
-        s2_h_reg <= s1_h_reg;
-        s3_c_reg <= s3_rot * P1 + P4;
-        s4_d_reg <= s4_x * P2;
-        s5_e_reg <= s5_x * P3;
-        s6_h_reg <= s5_e_reg ^ {32'd0, s5_e_reg[63:32]};
+    if (ce && (s_valid || v0_reg)) begin
+        v0_reg <= s_valid;
+        if (s_valid) begin
+            k0_reg <= s_key;
+            h0_reg <= s_seed + P5 + 64'd8;
+        end
     end
-    if (rst) valid_reg <= {STAGES{1'b0}};
+    if (rst) v0_reg <= 1'b0;
 end
 
-assign m_hash  = s6_h_reg;
-assign m_tag   = tag_reg[STAGES-1];
-assign m_valid = valid_reg[STAGES-1];
+// the five multiplies
+wire [63:0] a, g, c, d, e;
+wire        va, vg, vc, vd, ve;
+wire [63:0] h5;                                                  // h beside the second multiply's last stage
+wire        unused_vh5;
+
+xform_mul64c #(.C(P2)) u_m1 (.clk(clk), .rst(rst), .ce(ce), .s_a(k0_reg), .s_valid(v0_reg), .s_xor(64'd0),
+                             .m_p(a), .m_valid(va));
+xform_delay #(.LATENCY(5), .WIDTH(64)) u_h (.clk(clk), .rst(rst), .ce(ce), .s_data(h0_reg), .s_valid(v0_reg),
+                                           .m_data(h5), .m_valid(unused_vh5));
+xform_mul64c #(.C(P1)) u_m2 (.clk(clk), .rst(rst), .ce(ce), .s_a({a[32:0], a[63:33]}), .s_valid(va),
+                             .s_xor(h5), .m_p(g), .m_valid(vg));
+xform_mul64c #(.C(P1), .ADD(P4), .XSHIFT(33)) u_m3 (.clk(clk), .rst(rst), .ce(ce), .s_a({g[36:0], g[63:37]}),
+                                                    .s_valid(vg), .s_xor(64'd0), .m_p(c), .m_valid(vc));
+xform_mul64c #(.C(P2), .XSHIFT(29)) u_m4 (.clk(clk), .rst(rst), .ce(ce), .s_a(c), .s_valid(vc), .s_xor(64'd0),
+                                          .m_p(d), .m_valid(vd));
+xform_mul64c #(.C(P3), .XSHIFT(32)) u_m5 (.clk(clk), .rst(rst), .ce(ce), .s_a(d), .s_valid(vd), .s_xor(64'd0),
+                                          .m_p(e), .m_valid(ve));
+
+// the tag rides beside the whole pipeline
+wire unused_vtag;
+xform_delay #(.LATENCY(STAGES), .WIDTH(TAG_WIDTH)) u_tag (
+    .clk(clk), .rst(rst), .ce(ce), .s_data(s_tag), .s_valid(s_valid), .m_data(m_tag), .m_valid(unused_vtag)
+);
+
+assign m_hash  = e;
+assign m_valid = ve;
 
 endmodule
 

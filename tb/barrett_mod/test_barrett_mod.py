@@ -20,7 +20,7 @@ from models.sparse_ops import barrett_params, modulo, modulo_barrett
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 4
+LATENCY = 8
 U64_MAX = (1 << 64) - 1
 EDGE_M = [1, 2, 3, 5, 7, 10, 1000, 65535, 65536, 65537, (1 << 31) - 1, 1 << 31, (1 << 31) + 1,
           4294967291, (1 << 32) - 2, (1 << 32) - 1] + [1 << j for j in range(2, 32, 5)] \

@@ -17,7 +17,11 @@ from models.dense_ops import INT32_MAX, INT32_MIN, bucketize
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 3
+
+
+def latency(max_bounds: int) -> int:
+    """Stage 1 + one probe stage per halving of the 2^ceil(log2 MAX_BOUNDS) slots (at least one)."""
+    return 1 + max(1, (max_bounds - 1).bit_length())
 
 
 def random_table(rng: random.Random, max_bounds: int) -> list[int]:
@@ -99,7 +103,7 @@ async def run_test(dut: SimHandleBase, idle_inserts: bool, backpressure: bool) -
         await tb.stream.run(ops, exp,
                             random_pause(0.3, seed + 1) if idle_inserts else None,
                             bursty_pause(0.2, 12, seed + 2) if backpressure else None)
-        await tb.cycles(LATENCY + 2)
+        await tb.cycles(latency(tb.max_bounds) + 2)
 
 
 @cocotb.test(timeout_time=2, timeout_unit="ms")
@@ -112,7 +116,7 @@ async def run_test_throughput(dut: SimHandleBase) -> None:
     await tb.program(tables)
     ops, exp = tb.ops(rng, tables, 100)
     cycles = await tb.stream.run(ops, exp)
-    assert cycles == len(ops) + LATENCY, f"{len(ops)} operands took {cycles} cycles"
+    assert cycles == len(ops) + latency(tb.max_bounds), f"{len(ops)} operands took {cycles} cycles"
 
 
 @pytest.mark.parametrize("num_tables,max_bounds,tag_width", [(3, 64, 8), (1, 5, 1)])

@@ -144,7 +144,8 @@ def _rom() -> Path:
 def test_dense_pe(num_features: int, num_tables: int, max_bounds: int, tag_width: int) -> None:
     run_cocotb(
         toplevel="dense_pe",
-        sources=rtl_sources("dense_pe", "int_prefix", "bucketize", "log1p_fx", "int_to_f32", "f32_to_half"),
+        sources=rtl_sources("dense_pe", "dense_chain", "int_prefix", "bucketize", "log1p_fx", "int_to_f32", "f32_to_half",
+                            "xform_delay", "axis_fifo"),
         parameters={"NUM_FEATURES": num_features, "NUM_TABLES": num_tables, "MAX_BOUNDS": max_bounds,
                     "TAG_WIDTH": tag_width, "ROM_FILE": f'"{_rom()}"'},
         test_module=Path(__file__).stem,

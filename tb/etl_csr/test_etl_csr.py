@@ -2,7 +2,8 @@
 
 The generator runs on a fixture map (csr_fixture/) that uses every feature: reset values,
 multi-word registers, byte strobes, a counter sharing a config register's name, 48-bit counters
-read lo-then-hi as one snapshot, command pulses, an array with multi-word fields and an engine
+read lo-then-hi as one snapshot, command pulses, an array with multi-word fields, a table-backed
+array (words forwarded to the engine, read back masked from etl_csr's copy) and an engine
 table with its one-cycle read latency. Expected addresses come from host_runtime.csr_map (the
 same loader the runtime uses); expected values from what the test wrote.
 """
@@ -31,6 +32,7 @@ class TB(TbBase):
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), self.clk, self.rst)
         self.mem = [random.Random(1).getrandbits(32) for _ in range(40)]
         self.kicks = 0
+        self.ram_writes: list[tuple[int, int]] = []
         dut.status_alpha_count.value = 0
         dut.status_alpha_flag.value = 0
         cocotb.start_soon(self._engine())
@@ -42,6 +44,8 @@ class TB(TbBase):
             await RisingEdge(self.clk)
             if int(dut.cmd_alpha_kick.value):
                 self.kicks += 1
+            if int(dut.tbl_beta_ram_we.value):
+                self.ram_writes.append((int(dut.tbl_beta_ram_addr.value), int(dut.tbl_beta_ram_wdata.value)))
             if int(dut.tbl_beta_mem_we.value):
                 self.mem[int(dut.tbl_beta_mem_addr.value)] = int(dut.tbl_beta_mem_wdata.value)
             if int(dut.tbl_beta_mem_re.value):
@@ -105,6 +109,26 @@ async def run_test_registers(dut: SimHandleBase) -> None:
         assert got == vals[f.name], f.name
     salt2 = await tb.read(arr.address + 2 * arr.stride + 4 * arr.field("salt").word + 4)
     assert salt2 == vals["salt"][2] >> 32
+    # the table-backed array: every word reaches the engine port (word address in the window, whole word),
+    # reads return the word masked to its field (as a register read would), the padding word reads 0
+    ra = beta.array("ram")
+    rv = {"kind": [5, 2, 7], "key": [(0xAB << 32) | 0x12345678, 0xFF_FFFFFFFF, 1]}
+    tb.ram_writes.clear()
+    writes = image_writes(beta, {"ram": rv})
+    for a, w in writes:
+        await tb.write(a, w | 0xFFFFFF00 if (a - ra.address) % ra.stride == 0 else w)  # junk above kind's bits
+    await tb.cycles(2)
+    assert [a for a, _ in tb.ram_writes] == [(a - ra.address) // 4 for a, _ in writes]
+    got = dict(tb.ram_writes)
+    assert got[ra.field("key").word] == 0x12345678 and got[0] == 0xFFFFFF05  # forwarded unmasked
+    for i in range(ra.count):
+        base = ra.address + i * ra.stride
+        assert await tb.read(base + 4 * ra.field("kind").word) == rv["kind"][i]
+        assert await tb.read(base + 4 * ra.field("key").word) == rv["key"][i] & 0xFFFFFFFF
+        assert await tb.read(base + 4 * ra.field("key").word + 4) == rv["key"][i] >> 32
+    await tb.write(ra.address + ra.stride + 12, 0xFFFFFFFF)  # the entry's padding word
+    assert tb.ram_writes[-1] == ((ra.stride + 12) // 4, 0xFFFFFFFF)
+    assert await tb.read(ra.address + ra.stride + 12) == 0
     # the table: writes reach the engine memory, reads return the cycle-after-re data
     t = beta.table("mem")
     for k in (0, 7, 39):

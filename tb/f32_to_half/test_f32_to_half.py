@@ -18,7 +18,7 @@ from models.dense_ops import f32_bits_to_bf16_bits, f32_bits_to_f16_bits
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 2
+LATENCY = 3
 EDGE = [0x00000000, 0x80000000, 0x00000001, 0x007FFFFF, 0x00800000, 0x3F800000, 0xBF800000,
         0x477FE000, 0x477FEFFF, 0x477FF000, 0x477FF001, 0x477FFFFF, 0x47800000, 0x7F7FFFFF, 0xFF7FFFFF,
         0x7F800000, 0xFF800000, 0x7FC00000, 0x7F800001, 0xFFFFFFFF, 0x7FBFFFFF,

@@ -20,7 +20,7 @@ from models.log1p import q_to_f32_bits
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 4
+LATENCY = 5
 
 
 def values(rng: random.Random, w: int, signed: bool, n: int) -> list[int]:

@@ -21,7 +21,7 @@ from models.log1p import SEG_BITS, log1p_f32
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 11
+LATENCY = 16
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 
 

@@ -16,7 +16,7 @@ from models import sparse_ops as so
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 10
+LATENCY = 24
 U64 = (1 << 64) - 1
 EDGE_V = [0, 1, (1 << 31) - 1, 1 << 32, (1 << 63) - 1, 1 << 63, U64]
 EDGE_M = [1, 2, 3, 1 << 16, (1 << 31) - 1, 4294967291, (1 << 32) - 1]
@@ -89,7 +89,7 @@ async def run_test_throughput(dut: SimHandleBase) -> None:
 def test_sparse_pe(tag_width: int) -> None:
     run_cocotb(
         toplevel="sparse_pe",
-        sources=rtl_sources("sparse_pe", "xxh64_u64", "barrett_mod"),
+        sources=rtl_sources("sparse_pe", "xxh64_u64", "barrett_mod", "xform_mul64c", "xform_delay"),
         parameters={"TAG_WIDTH": tag_width},
         test_module=Path(__file__).stem,
         test_dir=Path(__file__).parent,

@@ -1,8 +1,10 @@
 """cocotb testbench for rtl/transform/transform_lane.v: bit-exact against models.transform.transform_lanes.
 
 The lane is configured from `host_runtime.csr_image.transform.transform_csr_image(spec)` by driving
-its cfg_* ports (names and widths read from rtl/top/csr/transform.yaml, so a port that does not
-match the YAML fails the test) and writing the bucketize tables through the tbl_bk_* port. Input:
+its cfg_* ports, writing the table-backed feature arrays word by word through their tbl_<array>_*
+ports as etl_csr forwards them (names, widths and word layout read from rtl/top/csr/transform.yaml
+through host_runtime.csr_map, so a port that does not match the YAML fails the test) and writing the
+bucketize tables through the tbl_bk_* port. Input:
 `models.records.encode` of golden decode output (or of random DecodedRows); expected output:
 `models.records.encode_transformed(transform_lanes(spec, rows), dense_dtype)` (no eos marker).
 A per-cycle coroutine moves one beat per cycle on each side with random idle cycles on the input
@@ -57,12 +59,34 @@ U64 = (1 << 64) - 1
 # ----------------------------------------------------------------------------- configuration
 
 def csr_layout() -> tuple[dict[str, int], dict[str, tuple[int, dict[str, int]]], dict[str, int]]:
-    """(scalar widths, arrays {name: (count, {field: width})}, tables {name: words}) of transform.yaml."""
+    """(scalar widths, register-backed arrays {name: (count, {field: width})}, tables {name: words}) of
+    transform.yaml (table-backed arrays: `table_arrays()`)."""
     doc = yaml.safe_load(CSR_YAML.read_text())
     scalars = {r["name"]: r["width"] for r in doc["registers"] if r["access"] == "rw"}
-    arrays = {a["name"]: (a["count"], {f["name"]: f["width"] for f in a["fields"]}) for a in doc["arrays"]}
+    arrays = {a["name"]: (a["count"], {f["name"]: f["width"] for f in a["fields"]}) for a in doc["arrays"]
+              if a.get("storage", "registers") != "table"}
     tables = {t["name"]: t["words"] for t in doc["tables"]}
     return scalars, arrays, tables
+
+
+def table_arrays() -> list:
+    """The table-backed arrays of the transform block (host_runtime.csr_map.Array, with the word layout)."""
+    from host_runtime.csr_map import load_csr_map
+
+    return [a for a in load_csr_map().block("transform").arrays if a.storage == "table"]
+
+
+def array_words(arr, img: dict) -> list[int]:
+    """The words etl_csr forwards for a table-backed array (entry i, field word f at i * entry_words + f)."""
+    words = [0] * arr.words
+    for f in arr.fields:
+        vals = img[f"{arr.name}_{f.name}"]
+        assert len(vals) == arr.count
+        for i, v in enumerate(vals):
+            assert 0 <= v < (1 << f.width), f"{arr.name}.{f.name}[{i}] = {v} does not fit {f.width} bits"
+            for k in range(f.words):
+                words[i * arr.entry_words + f.word + k] = (v >> (32 * k)) & 0xFFFFFFFF
+    return words
 
 
 def pack(values: list[int], width: int) -> int:
@@ -87,6 +111,16 @@ async def configure(dut: SimHandleBase, clk, img: dict) -> None:
             port = getattr(dut, f"cfg_{arr}_{f}")
             assert len(port) == count * w, f"cfg_{arr}_{f} is {len(port)} bits, YAML says {count}x{w}"
             port.value = pack(vals, w)
+    for arr in table_arrays():
+        addr = getattr(dut, f"tbl_{arr.name}_addr")
+        assert len(addr) == arr.addr_bits, f"tbl_{arr.name}_addr is {len(addr)} bits, YAML says {arr.addr_bits}"
+        we, wdata = getattr(dut, f"tbl_{arr.name}_we"), getattr(dut, f"tbl_{arr.name}_wdata")
+        for a, v in enumerate(array_words(arr, img)):
+            we.value = 1
+            addr.value = a
+            wdata.value = v
+            await RisingEdge(clk)
+        we.value = 0
     words = img["bk"]
     assert len(words) == tables["bk"]
     dut.tbl_bk_re.value = 0
@@ -122,6 +156,8 @@ class TB(TbBase):
         dut.tbl_bk_re.value = 0
         dut.tbl_bk_addr.value = 0
         dut.tbl_bk_wdata.value = 0
+        for arr in table_arrays():
+            getattr(dut, f"tbl_{arr.name}_we").value = 0
         self.queue: collections.deque[tuple[int, int]] = collections.deque()
         self.packets: list[list[int]] = []
         self.want = 0
@@ -468,8 +504,8 @@ def _rom() -> Path:
     return mod.write(REPO_ROOT / "build" / "transform" / "log1p_fx_rom.mem")
 
 
-SOURCES = ("transform_lane", "dense_chain", "sparse_bk_pe", "sparse_pe", "xxh64_u64", "barrett_mod",
-           "int_prefix", "bucketize", "log1p_fx", "int_to_f32", "f32_to_half", "axis_fifo", "axis_register")
+SOURCES = ("transform_lane", "dense_chain", "sparse_bk_pe", "xxh64_u64", "barrett_mod", "xform_mul64c",
+           "xform_delay", "int_prefix", "bucketize", "log1p_fx", "int_to_f32", "f32_to_half", "axis_register")
 
 
 def run_lane(group: str, parameters: dict[str, object] | None = None) -> None:

@@ -15,7 +15,7 @@ from models.hashing import xxh64_u64
 from tb.common import TbBase, bursty_pause, dut_param, random_pause
 from tb.transform_common.opstream import OpStream
 
-LATENCY = 6
+LATENCY = 16
 EDGE64 = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 1 << 32,
           (1 << 63) - 1, 1 << 63, (1 << 64) - 1, (1 << 64) - 2, 0x536C75696365566F]
 

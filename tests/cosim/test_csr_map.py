@@ -51,6 +51,10 @@ def test_ports_match_yaml(tmp_path: Path) -> None:
             kind = {Access.RW: "cfg", Access.RO: "status", Access.CMD: "cmd"}[r.access]
             want[f"{kind}_{b.name}_{r.name}"] = ("input" if r.access == Access.RO else "output", r.width)
         for a in b.arrays:
+            if a.storage == "table":
+                p = f"tbl_{b.name}_{a.name}"
+                want |= {f"{p}_we": ("output", 1), f"{p}_addr": ("output", a.addr_bits), f"{p}_wdata": ("output", 32)}
+                continue
             for f in a.fields:
                 want[f"cfg_{b.name}_{a.name}_{f.name}"] = ("output", a.count * f.width)
         for t in b.tables:
@@ -82,12 +86,36 @@ def test_address_rules(tmp_path: Path) -> None:
     assert b.table("t").address == 0x1200 and b.table("t").span == 512
 
 
+def test_table_storage_keeps_addresses(tmp_path: Path) -> None:
+    """`storage: table` changes the hardware behind an array, never its addresses or the host's writes."""
+    arr = {"name": "f", "count": 3, "fields": [{"name": "p", "width": 8}, {"name": "q", "width": 64}]}
+    (tmp_path / "r").mkdir()
+    (tmp_path / "t").mkdir()
+    regs = _write_map(tmp_path / "r", {"x": {"registers": [{"name": "a", "width": 3}], "arrays": [arr]}},
+                      [("x", 0x1000, 0x1000)])
+    tbl = _write_map(tmp_path / "t", {"x": {"registers": [{"name": "a", "width": 3}],
+                                            "arrays": [{**arr, "storage": "table"}]}},
+                     [("x", 0x1000, 0x1000)])
+    a_r = load_csr_map.__wrapped__(regs).block("x")
+    a_t = load_csr_map.__wrapped__(tbl).block("x")
+    assert a_t.array("f").storage == "table" and a_r.array("f").storage == "registers"
+    assert (a_t.array("f").address, a_t.array("f").stride) == (a_r.array("f").address, a_r.array("f").stride)
+    assert (a_t.array("f").words, a_t.array("f").addr_bits) == (12, 4)
+    vals = {"f": {"p": [1, 2, 3], "q": [4, 5 << 40, 6]}}
+    assert csr_map.image_writes(a_t, vals) == csr_map.image_writes(a_r, vals)
+    text = csrgen.generate_verilog(load_csr_map.__wrapped__(tbl))
+    assert "output reg  [3:0] tbl_x_f_addr" in text and "cfg_x_f_p" not in text
+    lay = csrgen.generate_array_layout(a_t)
+    assert "CSR_F_ENTRY_WORDS = 4;" in lay and "CSR_F_Q_WORD = 1;" in lay
+
+
 @pytest.mark.parametrize("bad, msg", [
     ({"registers": [{"name": "Bad", "width": 3}]}, "lower-case"),
     ({"registers": [{"name": "a", "width": 0}]}, "width"),
     ({"registers": [{"name": "a", "width": 2, "access": "cmd"}]}, "cmd"),
     ({"registers": [{"name": "a", "width": 2}, {"name": "a", "width": 3}]}, "duplicate"),
     ({"tables": [{"name": "t", "words": 5000}]}, "needs"),
+    ({"arrays": [{"name": "f", "count": 2, "storage": "rom", "fields": [{"name": "p", "width": 8}]}]}, "storage"),
 ])
 def test_bad_maps_rejected(tmp_path: Path, bad: dict, msg: str) -> None:
     d = _write_map(tmp_path, {"x": bad}, [("x", 0x1000, 0x1000)])

@@ -144,26 +144,12 @@ module etl_csr #(
     output reg  [5:0] cfg_transform_label_column,
     output reg  [1:0] cfg_transform_dense_dtype,
     input  wire [47:0] status_transform_rows_out,
-    output reg  [191:0] cfg_transform_dense_column,
-    output reg  [1023:0] cfg_transform_dense_fill,
-    output reg  [1023:0] cfg_transform_dense_clamp_lo,
-    output reg  [1023:0] cfg_transform_dense_clamp_hi,
-    output reg  [1023:0] cfg_transform_dense_shift,
-    output reg  [63:0] cfg_transform_dense_kind,
-    output reg  [95:0] cfg_transform_dense_table,
-    output reg  [383:0] cfg_transform_sparse_column,
-    output reg  [4095:0] cfg_transform_sparse_fill,
-    output reg  [63:0] cfg_transform_sparse_bucketize,
-    output reg  [2047:0] cfg_transform_sparse_int_fill,
-    output reg  [2047:0] cfg_transform_sparse_clamp_lo,
-    output reg  [2047:0] cfg_transform_sparse_clamp_hi,
-    output reg  [2047:0] cfg_transform_sparse_shift,
-    output reg  [191:0] cfg_transform_sparse_table,
-    output reg  [63:0] cfg_transform_sparse_hash,
-    output reg  [4095:0] cfg_transform_sparse_salt,
-    output reg  [127:0] cfg_transform_sparse_final,
-    output reg  [2047:0] cfg_transform_sparse_m,
-    output reg  [4095:0] cfg_transform_sparse_mu,
+    output reg  tbl_transform_dense_we,
+    output reg  [7:0] tbl_transform_dense_addr,
+    output reg  [31:0] tbl_transform_dense_wdata,
+    output reg  tbl_transform_sparse_we,
+    output reg  [9:0] tbl_transform_sparse_addr,
+    output reg  [31:0] tbl_transform_sparse_wdata,
     output reg  tbl_transform_bk_we,
     output reg  tbl_transform_bk_re,
     output reg  [9:0] tbl_transform_bk_addr,
@@ -300,7 +286,65 @@ wire [23:0] tbl_idstage_vocab_stat_woff = wa - 24'hc00000;  // byte offset into 
 wire [23:0] tbl_idstage_vocab_stat_roff = ra - 24'hc00000;
 wire [23:0] tbl_idstage_patch_woff = wa - 24'hc00400;  // byte offset into the table window
 wire [23:0] tbl_idstage_patch_roff = ra - 24'hc00400;
-wire unused_offsets = &{1'b0, tbl_transform_bk_woff[23:12], tbl_transform_bk_roff[23:12], tbl_transform_bk_woff[1:0], tbl_transform_bk_roff[1:0], tbl_idstage_hot_woff[23:21], tbl_idstage_hot_roff[23:21], tbl_idstage_hot_woff[1:0], tbl_idstage_hot_roff[1:0], tbl_idstage_vocab_stat_woff[23:8], tbl_idstage_vocab_stat_roff[23:8], tbl_idstage_vocab_stat_woff[1:0], tbl_idstage_vocab_stat_roff[1:0], tbl_idstage_patch_woff[23:10], tbl_idstage_patch_roff[23:10], tbl_idstage_patch_woff[1:0], tbl_idstage_patch_roff[1:0]};
+// array transform.dense: storage table (256 words); the engine keeps the fields, this RAM the
+// read-back copy (not reset)
+reg [31:0] tbl_transform_dense_ram [0:255];
+reg [31:0] tbl_transform_dense_q;
+wire [23:0] tbl_transform_dense_woff = wa - 24'h010400;
+wire [23:0] tbl_transform_dense_roff = ra - 24'h010400;
+wire tbl_transform_dense_whit = wa >= 24'h010400 && wa < 24'h010800;
+wire tbl_transform_dense_rhit = ra >= 24'h010400 && ra < 24'h010800;
+reg [31:0] tbl_transform_dense_mask;
+always @* begin
+    case (tbl_transform_dense_woff[4:2])
+        3'd0: tbl_transform_dense_mask = 32'h0000003f;
+        3'd1: tbl_transform_dense_mask = 32'hffffffff;
+        3'd2: tbl_transform_dense_mask = 32'hffffffff;
+        3'd3: tbl_transform_dense_mask = 32'hffffffff;
+        3'd4: tbl_transform_dense_mask = 32'hffffffff;
+        3'd5: tbl_transform_dense_mask = 32'h00000003;
+        3'd6: tbl_transform_dense_mask = 32'h00000007;
+        3'd7: tbl_transform_dense_mask = 32'h00000000;
+    endcase
+end
+always @(posedge clk) begin
+    if (do_write && tbl_transform_dense_whit) tbl_transform_dense_ram[tbl_transform_dense_woff[9:2]] <= s_axil_wdata & tbl_transform_dense_mask;
+    if (do_read && tbl_transform_dense_rhit) tbl_transform_dense_q <= tbl_transform_dense_ram[tbl_transform_dense_roff[9:2]];
+end
+// array transform.sparse: storage table (1024 words); the engine keeps the fields, this RAM the
+// read-back copy (not reset)
+reg [31:0] tbl_transform_sparse_ram [0:1023];
+reg [31:0] tbl_transform_sparse_q;
+wire [23:0] tbl_transform_sparse_woff = wa - 24'h011000;
+wire [23:0] tbl_transform_sparse_roff = ra - 24'h011000;
+wire tbl_transform_sparse_whit = wa >= 24'h011000 && wa < 24'h012000;
+wire tbl_transform_sparse_rhit = ra >= 24'h011000 && ra < 24'h012000;
+reg [31:0] tbl_transform_sparse_mask;
+always @* begin
+    case (tbl_transform_sparse_woff[5:2])
+        4'd0: tbl_transform_sparse_mask = 32'h0000003f;
+        4'd1: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd2: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd3: tbl_transform_sparse_mask = 32'h00000001;
+        4'd4: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd5: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd6: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd7: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd8: tbl_transform_sparse_mask = 32'h00000007;
+        4'd9: tbl_transform_sparse_mask = 32'h00000001;
+        4'd10: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd11: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd12: tbl_transform_sparse_mask = 32'h00000003;
+        4'd13: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd14: tbl_transform_sparse_mask = 32'hffffffff;
+        4'd15: tbl_transform_sparse_mask = 32'hffffffff;
+    endcase
+end
+always @(posedge clk) begin
+    if (do_write && tbl_transform_sparse_whit) tbl_transform_sparse_ram[tbl_transform_sparse_woff[11:2]] <= s_axil_wdata & tbl_transform_sparse_mask;
+    if (do_read && tbl_transform_sparse_rhit) tbl_transform_sparse_q <= tbl_transform_sparse_ram[tbl_transform_sparse_roff[11:2]];
+end
+wire unused_offsets = &{1'b0, tbl_transform_bk_woff[23:12], tbl_transform_bk_roff[23:12], tbl_transform_bk_woff[1:0], tbl_transform_bk_roff[1:0], tbl_idstage_hot_woff[23:21], tbl_idstage_hot_roff[23:21], tbl_idstage_hot_woff[1:0], tbl_idstage_hot_roff[1:0], tbl_idstage_vocab_stat_woff[23:8], tbl_idstage_vocab_stat_roff[23:8], tbl_idstage_vocab_stat_woff[1:0], tbl_idstage_vocab_stat_roff[1:0], tbl_idstage_patch_woff[23:10], tbl_idstage_patch_roff[23:10], tbl_idstage_patch_woff[1:0], tbl_idstage_patch_roff[1:0], tbl_transform_dense_woff[23:10], tbl_transform_dense_roff[23:10], tbl_transform_dense_woff[1:0], tbl_transform_dense_roff[1:0], tbl_transform_sparse_woff[23:12], tbl_transform_sparse_roff[23:12], tbl_transform_sparse_woff[1:0], tbl_transform_sparse_roff[1:0]};
 
 // ---------------------------------------------------------------- writes
 always @(posedge clk) begin
@@ -311,6 +355,8 @@ always @(posedge clk) begin
     tbl_idstage_hot_we <= 1'b0;
     tbl_idstage_vocab_stat_we <= 1'b0;
     tbl_idstage_patch_we <= 1'b0;
+    tbl_transform_dense_we <= 1'b0;
+    tbl_transform_sparse_we <= 1'b0;
     if (bvalid_reg && s_axil_bready) bvalid_reg <= 1'b0;
     if (do_write) begin
         awready_reg <= 1'b1;
@@ -350,38 +396,15 @@ always @(posedge clk) begin
             24'h800014: cmd_idstage_clear <= s_axil_wstrb[0] & s_axil_wdata[0];
             default: ;
         endcase
-        if (wa >= 24'h010400 && wa < 24'h010800) begin
-            case ((wa - 24'h010400) % 32)
-                0: begin if (s_axil_wstrb[0]) cfg_transform_dense_column[((wa - 24'h010400) / 32) * 6 + 0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
-                4: begin if (s_axil_wstrb[0]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_fill[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                8: begin if (s_axil_wstrb[0]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_clamp_lo[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                12: begin if (s_axil_wstrb[0]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_clamp_hi[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                16: begin if (s_axil_wstrb[0]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_dense_shift[((wa - 24'h010400) / 32) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                20: begin if (s_axil_wstrb[0]) cfg_transform_dense_kind[((wa - 24'h010400) / 32) * 2 + 0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
-                24: begin if (s_axil_wstrb[0]) cfg_transform_dense_table[((wa - 24'h010400) / 32) * 3 + 0 + 0 +: 3] <= s_axil_wdata[0 +: 3]; end
-                default: ;
-            endcase
+        if (tbl_transform_dense_whit) begin
+            tbl_transform_dense_we    <= 1'b1;
+            tbl_transform_dense_addr  <= tbl_transform_dense_woff[9:2];
+            tbl_transform_dense_wdata <= s_axil_wdata;
         end
-        if (wa >= 24'h011000 && wa < 24'h012000) begin
-            case ((wa - 24'h011000) % 64)
-                0: begin if (s_axil_wstrb[0]) cfg_transform_sparse_column[((wa - 24'h011000) / 64) * 6 + 0 + 0 +: 6] <= s_axil_wdata[0 +: 6]; end
-                4: begin if (s_axil_wstrb[0]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                8: begin if (s_axil_wstrb[0]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_fill[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                12: begin if (s_axil_wstrb[0]) cfg_transform_sparse_bucketize[((wa - 24'h011000) / 64) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                16: begin if (s_axil_wstrb[0]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_int_fill[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                20: begin if (s_axil_wstrb[0]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_clamp_lo[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                24: begin if (s_axil_wstrb[0]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_clamp_hi[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                28: begin if (s_axil_wstrb[0]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_shift[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                32: begin if (s_axil_wstrb[0]) cfg_transform_sparse_table[((wa - 24'h011000) / 64) * 3 + 0 + 0 +: 3] <= s_axil_wdata[0 +: 3]; end
-                36: begin if (s_axil_wstrb[0]) cfg_transform_sparse_hash[((wa - 24'h011000) / 64) * 1 + 0 + 0 +: 1] <= s_axil_wdata[0 +: 1]; end
-                40: begin if (s_axil_wstrb[0]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                44: begin if (s_axil_wstrb[0]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_salt[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                48: begin if (s_axil_wstrb[0]) cfg_transform_sparse_final[((wa - 24'h011000) / 64) * 2 + 0 + 0 +: 2] <= s_axil_wdata[0 +: 2]; end
-                52: begin if (s_axil_wstrb[0]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_m[((wa - 24'h011000) / 64) * 32 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                56: begin if (s_axil_wstrb[0]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 0 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                60: begin if (s_axil_wstrb[0]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 0 +: 8] <= s_axil_wdata[0 +: 8]; if (s_axil_wstrb[1]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 8 +: 8] <= s_axil_wdata[8 +: 8]; if (s_axil_wstrb[2]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 16 +: 8] <= s_axil_wdata[16 +: 8]; if (s_axil_wstrb[3]) cfg_transform_sparse_mu[((wa - 24'h011000) / 64) * 64 + 32 + 24 +: 8] <= s_axil_wdata[24 +: 8]; end
-                default: ;
-            endcase
+        if (tbl_transform_sparse_whit) begin
+            tbl_transform_sparse_we    <= 1'b1;
+            tbl_transform_sparse_addr  <= tbl_transform_sparse_woff[11:2];
+            tbl_transform_sparse_wdata <= s_axil_wdata;
         end
         if (wa >= 24'h012000 && wa < 24'h012820) begin
             tbl_transform_bk_we    <= 1'b1;
@@ -448,26 +471,6 @@ always @(posedge clk) begin
         cfg_transform_label_en <= 1'd0;
         cfg_transform_label_column <= 6'd0;
         cfg_transform_dense_dtype <= 2'd0;
-        cfg_transform_dense_column <= 0;
-        cfg_transform_dense_fill <= 0;
-        cfg_transform_dense_clamp_lo <= 0;
-        cfg_transform_dense_clamp_hi <= 0;
-        cfg_transform_dense_shift <= 0;
-        cfg_transform_dense_kind <= 0;
-        cfg_transform_dense_table <= 0;
-        cfg_transform_sparse_column <= 0;
-        cfg_transform_sparse_fill <= 0;
-        cfg_transform_sparse_bucketize <= 0;
-        cfg_transform_sparse_int_fill <= 0;
-        cfg_transform_sparse_clamp_lo <= 0;
-        cfg_transform_sparse_clamp_hi <= 0;
-        cfg_transform_sparse_shift <= 0;
-        cfg_transform_sparse_table <= 0;
-        cfg_transform_sparse_hash <= 0;
-        cfg_transform_sparse_salt <= 0;
-        cfg_transform_sparse_final <= 0;
-        cfg_transform_sparse_m <= 0;
-        cfg_transform_sparse_mu <= 0;
         cfg_idstage_mode <= 1'd0;
         cfg_idstage_hot_split <= 1'd0;
         cfg_idstage_threshold <= 8'd0;
@@ -483,6 +486,8 @@ always @(posedge clk) begin
         tbl_idstage_hot_we <= 1'b0;
         tbl_idstage_vocab_stat_we <= 1'b0;
         tbl_idstage_patch_we <= 1'b0;
+        tbl_transform_dense_we <= 1'b0;
+        tbl_transform_sparse_we <= 1'b0;
     end
 end
 
@@ -676,39 +681,6 @@ always @* begin
         24'h800038: rdata_next = {16'd0, hi_idstage_hot_hits[0 +: 16]};
         default: ;
     endcase
-        if (ra >= 24'h010400 && ra < 24'h010800) begin
-            case ((ra - 24'h010400) % 32)
-                0: rdata_next = {26'd0, cfg_transform_dense_column[((ra - 24'h010400) / 32) * 6 + 0 +: 6]};
-                4: rdata_next = cfg_transform_dense_fill[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
-                8: rdata_next = cfg_transform_dense_clamp_lo[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
-                12: rdata_next = cfg_transform_dense_clamp_hi[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
-                16: rdata_next = cfg_transform_dense_shift[((ra - 24'h010400) / 32) * 32 + 0 +: 32];
-                20: rdata_next = {30'd0, cfg_transform_dense_kind[((ra - 24'h010400) / 32) * 2 + 0 +: 2]};
-                24: rdata_next = {29'd0, cfg_transform_dense_table[((ra - 24'h010400) / 32) * 3 + 0 +: 3]};
-                default: ;
-            endcase
-        end
-        if (ra >= 24'h011000 && ra < 24'h012000) begin
-            case ((ra - 24'h011000) % 64)
-                0: rdata_next = {26'd0, cfg_transform_sparse_column[((ra - 24'h011000) / 64) * 6 + 0 +: 6]};
-                4: rdata_next = cfg_transform_sparse_fill[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
-                8: rdata_next = cfg_transform_sparse_fill[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
-                12: rdata_next = {31'd0, cfg_transform_sparse_bucketize[((ra - 24'h011000) / 64) * 1 + 0 +: 1]};
-                16: rdata_next = cfg_transform_sparse_int_fill[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
-                20: rdata_next = cfg_transform_sparse_clamp_lo[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
-                24: rdata_next = cfg_transform_sparse_clamp_hi[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
-                28: rdata_next = cfg_transform_sparse_shift[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
-                32: rdata_next = {29'd0, cfg_transform_sparse_table[((ra - 24'h011000) / 64) * 3 + 0 +: 3]};
-                36: rdata_next = {31'd0, cfg_transform_sparse_hash[((ra - 24'h011000) / 64) * 1 + 0 +: 1]};
-                40: rdata_next = cfg_transform_sparse_salt[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
-                44: rdata_next = cfg_transform_sparse_salt[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
-                48: rdata_next = {30'd0, cfg_transform_sparse_final[((ra - 24'h011000) / 64) * 2 + 0 +: 2]};
-                52: rdata_next = cfg_transform_sparse_m[((ra - 24'h011000) / 64) * 32 + 0 +: 32];
-                56: rdata_next = cfg_transform_sparse_mu[((ra - 24'h011000) / 64) * 64 + 0 +: 32];
-                60: rdata_next = cfg_transform_sparse_mu[((ra - 24'h011000) / 64) * 64 + 32 +: 32];
-                default: ;
-            endcase
-        end
         if (ra >= 24'h800080 && ra < 24'h8000e8) begin
             case ((ra - 24'h800080) % 4)
                 0: rdata_next = {24'd0, cfg_idstage_key_lane[((ra - 24'h800080) / 4) * 8 + 0 +: 8]};
@@ -739,6 +711,8 @@ always @* begin
         8'd1: tbl_rdata_sel = tbl_idstage_hot_rdata;
         8'd2: tbl_rdata_sel = tbl_idstage_vocab_stat_rdata;
         8'd3: tbl_rdata_sel = tbl_idstage_patch_rdata;
+        8'd4: tbl_rdata_sel = tbl_transform_dense_q;
+        8'd5: tbl_rdata_sel = tbl_transform_sparse_q;
         default: ;
     endcase
 end
@@ -847,6 +821,16 @@ always @(posedge clk) begin
             tbl_idstage_patch_re     <= 1'b1;
             tbl_idstage_patch_addr   <= tbl_idstage_patch_roff[9:2];
             rd_table   <= 8'd3;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
+        if (tbl_transform_dense_rhit) begin  // tbl_transform_dense_q is read on this edge
+            rd_table   <= 8'd4;
+            rd_state   <= 2'd1;
+            rvalid_reg <= 1'b0;
+        end
+        if (tbl_transform_sparse_rhit) begin  // tbl_transform_sparse_q is read on this edge
+            rd_table   <= 8'd5;
             rd_state   <= 2'd1;
             rvalid_reg <= 1'b0;
         end
