@@ -45,8 +45,8 @@ from tb.decode_lane.test_decode_lane import (
     str_stream,
 )
 
-ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step",
-                  "decode_row_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
+ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_scan", "decode_chunker", "decode_fields", "decode_assemble",
+                  "decode_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
 
 
 class EngineTB(TB):
