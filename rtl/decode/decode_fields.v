@@ -667,6 +667,8 @@ endfunction
 wire [68*F-1:0] f5_verd = verdicts(f5_slot & {F{f5_valid}}, f5_colfield, f5_null, f5_dec, f5_neg, f5_pre, f5_hex, f5_v);
 integer jv;
 always @(posedge clk) begin
+    // the output register empties when taken while the stages behind it wait for a hash
+    if (!ce && m_ready) m_valid <= 1'b0;
     if (ce) begin
         m_valid <= f5_valid;
         if (f5_valid) begin
