@@ -221,7 +221,7 @@ select -assert-none {latches}
 {"flatten" if hier else ""}
 opt_clean
 tee -q -o {_rel(work / 'stat.json')} stat -json
-write_json -selected {_rel(work / 'netlist.json')}
+write_json -noscopeinfo -selected {_rel(work / 'netlist.json')}
 """
 
 
@@ -277,7 +277,12 @@ def run_part(top: str, files: list[Path], params: dict[str, str], idx: int, part
     module = netlist_depth.top_module(netlist, top)
     instances = _instances(work / "top.json", top) if whole else {}
     group_of = _group_of(list(instances)) if whole else None
-    depth = netlist_depth.analyse(module, group_of)
+    try:
+        depth = netlist_depth.analyse(module, group_of)
+    except (ValueError, netlist_depth.CombinationalLoop) as e:
+        res.ok = False
+        res.error = f"depth analysis: {e}"
+        return res
     counts: dict[str, int] = {}
     per_inst: dict[str, dict[str, int]] = {}
     for name, cell in module["cells"].items():

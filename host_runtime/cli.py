@@ -47,6 +47,27 @@ def _add_sim_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sim-threads", type=int, default=1, choices=[1, 2, 4], help=SIM_THREADS_HELP)
 
 
+def _add_gpu_bench_args(b: argparse.ArgumentParser) -> None:
+    """Options of `bench train` and `bench feed` (bench/train.py, bench/feed.py)."""
+    g = b.add_argument_group("train / feed")
+    g.add_argument("--device", default="cuda", help="train/feed: cuda (cpu runs the code path, slowly)")
+    g.add_argument("--batch-sizes", default="16384,32768,65536", help="train/feed: batch sizes (feed: the last)")
+    g.add_argument("--emb-dim", type=int, default=16, help="train/feed: embedding dimension")
+    g.add_argument("--steps", type=int, default=100, help="train: timed steps per run")
+    g.add_argument("--warmup", type=int, default=10, help="train: untimed steps first")
+    g.add_argument("--variants", default="legacy,deterministic,eager,graph,graph-fp32,graph-segment,compile",
+                   help="train: trainer variants to measure")
+    g.add_argument("--hybrid", action="store_true", help="train: Hotline hybrid vs all-GPU and CPU-embedding")
+    g.add_argument("--hot-capacity", default="4096", help="train --hybrid: hot rows per table (list)")
+    g.add_argument("--gpu-budget-gib", type=float, default=4.0, help="train --hybrid: GPU memory for embeddings")
+    g.add_argument("--train-rows", type=int, default=None, help="feed: rows to train under each feed")
+    g.add_argument("--feeds", default="cpu,board,unbounded", help="feed: which feeds to run")
+    g.add_argument("--board-report", type=Path, default=None,
+                   help="feed: a cycle-accurate run's JSON (rows_per_cycle); default docs/measurements/bench_system.json")
+    g.add_argument("--cpu-workers", type=int, default=None, help="feed: golden-pipeline processes (default: all cores)")
+    g.add_argument("--out", type=Path, default=None, help="train/feed: also write the JSON report here")
+
+
 PROGRESS_LOG_EVERY = 50  # batches between progress lines when stderr is not a terminal
 
 
@@ -128,28 +149,80 @@ def format_report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _open_device(spec, backend: str, args: argparse.Namespace):
+    """A device of the backend with the CLI's sim build options (for the streaming producer)."""
+    import dataclasses
+
+    from host_runtime.device import GoldenDevice
+
+    if backend == "golden":
+        return GoldenDevice()
+    from host_runtime.sim_device import SimDevice, TopParams
+
+    params = dataclasses.replace(TopParams.for_spec(spec, args.lanes, args.lane_bytes), dense_pes=args.dense_pes,
+                                 sparse_pes=args.sparse_pes)
+    return SimDevice(spec, params=params, threads=args.sim_threads)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import dataclasses
 
     from host_runtime.spec import SpecError, load_spec
-    from host_runtime.train import train
+    from host_runtime.training.cuda_check import NoCuda, require_cuda
 
+    if args.nproc and args.nproc > 1:
+        from host_runtime.training.dist import launch
+
+        return launch(args.nproc, sys.argv[1:] if args.argv is None else args.argv)
+    try:
+        require_cuda(args.device, "sluice train")
+    except NoCuda as e:
+        return int(e.code)
     try:
         spec = load_spec(args.config)
     except SpecError as e:
         print(f"sluice train: invalid pipeline spec: {e}", file=sys.stderr)
         return 2
+    if not Path(args.input).is_file():
+        print(f"sluice train: no such input file: {args.input}", file=sys.stderr)
+        return 2
     if args.batch_size:
         spec = dataclasses.replace(spec, batch=dataclasses.replace(spec.batch, size=args.batch_size))
-    batches, _, state = run_backend(spec, args.input, args.backend, lanes=args.lanes, lane_bytes=args.lane_bytes,
-                                    dense_pes=args.dense_pes, sparse_pes=args.sparse_pes,
-                                    sim_threads=args.sim_threads, quiet=True)
-    hot_ids = None
-    if state is not None and state.hotsets:
-        hot_ids = [h.ids if h is not None else None for h in state.hotsets]
-    res = train(spec, batches, args.steps, device=args.device, seed=args.seed, hot_ids=hot_ids)
-    summary = {"pipeline": spec.name, "backend": args.backend, "device": args.device, **res.summary(),
-               "losses": [round(x, 6) for x in res.losses]}
+    from host_runtime.training.config import DlrmConfig, default_max_rows
+
+    max_rows = default_max_rows(args.device) if args.max_rows == "auto" else \
+        (None if args.max_rows == "none" else int(args.max_rows))
+    cfg = DlrmConfig(emb_dim=args.emb_dim, max_rows=max_rows)
+    from host_runtime.training.dist import world
+
+    if world().size > 1:  # started by torchrun: this process is one rank
+        from host_runtime.training.dist import train_rank
+
+        summary = train_rank(spec, args, cfg)
+    elif args.stream:
+        from host_runtime.producer import BatchProducer, train_streaming
+
+        with _open_device(spec, args.backend, args) as dev:
+            p = BatchProducer(spec, args.input, dev, c2h_target=args.c2h_target, keep_batches=False)
+            r = train_streaming(spec, p, args.steps, device=args.device, seed=args.seed, mode=args.mode, cfg=cfg)
+        summary = {"pipeline": spec.name, "backend": args.backend, "device": args.device, "stream": True,
+                   "c2h_target": args.c2h_target, **{k: v for k, v in r.items() if k != "losses"},
+                   "losses": [round(x, 6) for x in r["losses"]]}
+    else:
+        from host_runtime.train import train
+
+        batches, _, state = run_backend(spec, args.input, args.backend, lanes=args.lanes,
+                                        lane_bytes=args.lane_bytes, dense_pes=args.dense_pes,
+                                        sparse_pes=args.sparse_pes, sim_threads=args.sim_threads, quiet=True)
+        hot_ids = None
+        if state is not None and state.hotsets:
+            hot_ids = [h.ids if h is not None else None for h in state.hotsets]
+        res = train(spec, batches, args.steps, device=args.device, seed=args.seed, cfg=cfg, mode=args.mode,
+                    hot_ids=hot_ids)
+        summary = {"pipeline": spec.name, "backend": args.backend, "device": args.device, "mode": args.mode,
+                   **res.summary(), "losses": [round(x, 6) for x in res.losses]}
+    if summary is None:  # a rank other than 0 reports nothing
+        return 0
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text(json.dumps(summary, indent=2) + "\n")
@@ -199,11 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_etl)
 
     b = sub.add_parser("bench", help="benchmarks")
-    b.add_argument("what", choices=["cpu", "decode", "transform", "system", "sim"])
+    b.add_argument("what", choices=["cpu", "decode", "transform", "system", "sim", "train", "feed"])
     b.add_argument("--json", action="store_true", help="print JSON only")
     b.add_argument("--rows", type=int, default=None, help="rows to run (each bench has its own default)")
     b.add_argument("--config", default="criteo_dlrm")
     b.add_argument("--write-docs", action="store_true", help="update docs/performance.md")
+    _add_gpu_bench_args(b)
     b.set_defaults(func=_cmd_bench)
 
     t = sub.add_parser("train", help="train a DLRM on the pipeline's batches")
@@ -212,6 +286,19 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--input", required=True, type=Path)
     t.add_argument("--steps", type=int, default=300)
     t.add_argument("--device", default="cpu", help="cpu or cuda")
+    t.add_argument("--mode", default="auto", choices=["auto", "deterministic", "fast"],
+                   help="deterministic: fp32, eager, bit-reproducible; fast: bf16 + CUDA graph; auto: "
+                        "deterministic on cpu, fast on cuda")
+    t.add_argument("--emb-dim", type=int, default=16, help="embedding dimension (dlrm's Kaggle setting: 16)")
+    t.add_argument("--max-rows", default="auto",
+                   help="per-table row cap (id %% rows): an int, none (the preset's sizes), or auto (none on "
+                        "cuda, 2^17 on cpu)")
+    t.add_argument("--stream", action="store_true",
+                   help="train while the ETL runs (background producer, one pass over the input)")
+    t.add_argument("--c2h-target", default="host", choices=["host", "gpu"],
+                   help="--stream: allocate batch buffers as host memory or as GPU memory (the P2P window)")
+    t.add_argument("--nproc", type=int, default=0, help="data-parallel ranks: runs torchrun (one ETL device each)")
+    t.set_defaults(argv=None)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--batch-size", type=int, help="override batch.size of the spec")
     t.add_argument("--report", type=Path, help="write the JSON training report (with the loss curve) here")

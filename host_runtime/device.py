@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import collections
+import sys
 from dataclasses import dataclass
 from typing import Deque
 
@@ -25,6 +26,16 @@ import numpy as np
 from models.pack import PackSettings, pack_batches
 from models.pipeline_spec import PipelineSpec
 from models.transform import TransformState
+
+
+def host_array(nbytes: int) -> np.ndarray:
+    """Host memory for a DMA buffer: page-locked (through torch) when torch is loaded and sees CUDA, so a copy
+    from it to a GPU is asynchronous and needs no staging copy; plain memory otherwise (ETL-only runs never
+    import torch for this)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        return torch.zeros(nbytes, dtype=torch.uint8, pin_memory=True).numpy()  # the array keeps the tensor alive
+    return np.zeros(nbytes, dtype=np.uint8)
 
 
 @dataclass
@@ -125,7 +136,7 @@ class GoldenDevice(Device):
         self._regs[addr] = value & 0xFFFFFFFF
 
     def alloc(self, nbytes: int, target: str = "host") -> DmaBuffer:
-        buf = DmaBuffer(np.zeros(nbytes, dtype=np.uint8), self._next_bus, target)
+        buf = DmaBuffer(host_array(nbytes), self._next_bus, target)
         self._next_bus += (nbytes + 4095) // 4096 * 4096
         return buf
 

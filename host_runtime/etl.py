@@ -56,11 +56,13 @@ def _text_chunks(text: bytes | Path, chunk: int) -> Iterator[bytes]:
 
 
 def stream(device: Device, text: bytes | Path, batch_bytes: int, *,
-           on_batch: Callable[[np.ndarray], None] | None = None, chunk: int = TEXT_CHUNK) -> list[bytes]:
-    """Stream one text stream through the device; returns the batches in order (each as bytes), the last
-    one flagged END_OF_STREAM. `on_batch` sees each batch buffer's bytes (a view, valid during the call)."""
+           on_batch: Callable[[np.ndarray], None] | None = None, chunk: int = TEXT_CHUNK,
+           c2h_target: str = "host", c2h_buffers: int = C2H_BUFFERS, keep: bool = True) -> list[bytes]:
+    """Stream one text stream through the device; returns the batches in order (each as bytes; none if not
+    `keep`), the last one flagged END_OF_STREAM. `on_batch` sees each batch buffer's bytes (a view, valid
+    during the call). Batch buffers are allocated in `c2h_target` memory ("host", or "gpu": the P2P window)."""
     h2c_free = [device.alloc(chunk) for _ in range(H2C_BUFFERS)]
-    c2h = [device.alloc(batch_bytes) for _ in range(C2H_BUFFERS)]
+    c2h = [device.alloc(batch_bytes, c2h_target) for _ in range(c2h_buffers)]
     for b in c2h:
         device.submit_c2h(b)
     chunks = _text_chunks(text, chunk)
@@ -85,10 +87,10 @@ def stream(device: Device, text: bytes | Path, batch_bytes: int, *,
             view = done.buffer.array[:done.nbytes]
             if on_batch is not None:
                 on_batch(view)
-            data = view.tobytes()
-            batches.append(data)
+            hdr = parse_batch(view, verify_checksum=False).header
+            if keep:
+                batches.append(view.tobytes())
             device.submit_c2h(done.buffer)
-            hdr = parse_batch(data, verify_checksum=False).header
             if hdr["flags"] & BatchFlags.END_OF_STREAM:
                 while in_flight:
                     h = device.wait("h2c")
@@ -116,15 +118,18 @@ def _batch_ids(batches: list[bytes]) -> np.ndarray:
 
 
 def run_etl(spec: PipelineSpec, text: bytes | Path, device: Device, *,
-            on_batch: Callable[[np.ndarray], None] | None = None) -> EtlRun:
-    """All passes the spec needs on `device`; returns the streaming pass's batches."""
+            on_batch: Callable[[np.ndarray], None] | None = None, c2h_target: str = "host",
+            c2h_buffers: int = C2H_BUFFERS, keep_batches: bool = True) -> EtlRun:
+    """All passes the spec needs on `device`; returns the streaming pass's batches (if `keep_batches`). The
+    streaming pass's batch buffers are allocated in `c2h_target` memory ("host" or "gpu")."""
+    stream_opts = {"c2h_target": c2h_target, "c2h_buffers": c2h_buffers, "keep": keep_batches}
     t0 = time.perf_counter()
     nbytes = spec.geometry().total_bytes
     run = EtlRun(batches=[])
     if device.backend == "golden":
         device.configure(spec, None)
         t1 = time.perf_counter()
-        run.batches = stream(device, text, nbytes, on_batch=on_batch)
+        run.batches = stream(device, text, nbytes, on_batch=on_batch, **stream_opts)
         run.stream_seconds = time.perf_counter() - t1
         run.passes.append("stream")
         run.state = getattr(device, "last_state", None)
@@ -145,7 +150,7 @@ def run_etl(spec: PipelineSpec, text: bytes | Path, device: Device, *,
         device.configure(spec, state, mode="run")
         run.stats_before_stream = device.stats()
         t1 = time.perf_counter()
-        run.batches = stream(device, text, nbytes, on_batch=on_batch)
+        run.batches = stream(device, text, nbytes, on_batch=on_batch, **stream_opts)
         run.stream_seconds = time.perf_counter() - t1
         run.passes.append("stream")
         run.state = state

@@ -21,7 +21,7 @@ from cosim.dma.dma import C2H, DESC_DTYPE, H2C, HOST, READ, WB_DTYPE, WRITE, Dma
 from host_runtime.csr_image import csr_writes
 from host_runtime.csr_image.idstage import IdStageParams
 from host_runtime.csr_map import Access, load_csr_map
-from host_runtime.device import Completion, Device, DeviceError, DmaBuffer
+from host_runtime.device import Completion, Device, DeviceError, DmaBuffer, host_array
 from models.pcie import LinkParams
 from models.pipeline_spec import PipelineSpec, SparseFinal
 from models.transform import TransformState
@@ -158,7 +158,7 @@ class SimDevice(Device):
     def alloc(self, nbytes: int, target: str = "host") -> DmaBuffer:
         from cosim.dma.dma import GPU
 
-        arr = np.zeros(nbytes, dtype=np.uint8)
+        arr = host_array(nbytes)  # page-locked when CUDA is present: the "gpu" window is copied on to a CUDA tensor
         buf = DmaBuffer(arr, self._next_bus, target)
         self.dma.map(buf.bus_addr, arr, GPU if target == "gpu" else HOST, READ | WRITE)
         self._next_bus += (nbytes + 4095) // 4096 * 4096

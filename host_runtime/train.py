@@ -1,8 +1,9 @@
 """Train the DLRM on packed batches: the last step of the pipeline.
 
-The trainer reads only batch buffers (through zero-copy tensor views), so two
-backends that produce the same bytes produce the same loss curve for a seed —
-the property the sim-vs-golden training test relies on.
+The trainer reads only batch buffers (through zero-copy tensor views), so two backends that produce the same
+bytes produce the same loss curve for a seed in deterministic mode — the property the sim-vs-golden training
+test relies on. The trainer itself lives in host_runtime/training/ (fused tables, row-wise Adagrad, CUDA
+graphs); this module is the simple entry point: a list of batch buffers, a number of steps.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import torch
-from torch import nn
 
-from host_runtime.dlrm import Dlrm, DlrmConfig, table_rows
-from host_runtime.torch_batches import tensors_of
+from host_runtime.training.batch import host_batch
+from host_runtime.training.config import DlrmConfig, TrainOptions, default_max_rows
+from host_runtime.training.feed import GpuFeed
+from host_runtime.training.trainer import Trainer
 from models.pipeline_spec import PipelineSpec
 
 
@@ -39,8 +41,8 @@ class TrainResult:
 
 
 def unmap_hot_slots(sparse: torch.Tensor, popular_rows: int, hot_ids: Sequence[np.ndarray | None]) -> torch.Tensor:
-    """Popular rows carry hot-table slots; give them back their full-table ids so one embedding
-    table per feature serves both micro-batches (the hybrid GPU/CPU storage is the runtime's job)."""
+    """Popular rows carry hot-table slots; give them back their full-table ids (host-side reference of the
+    trainer's on-device training.trainer.HotUnmap)."""
     if popular_rows == 0:
         return sparse
     out = sparse.clone()
@@ -51,48 +53,40 @@ def unmap_hot_slots(sparse: torch.Tensor, popular_rows: int, hot_ids: Sequence[n
     return out
 
 
+def constant_predictor_loss(label_sum: float, rows: int) -> float:
+    p = label_sum / max(1, rows)
+    return -(p * math.log(p) + (1 - p) * math.log(1 - p)) if 0 < p < 1 else float("nan")
+
+
 def train(spec: PipelineSpec, batches: Iterable[bytes], steps: int, *, device: str = "cpu", seed: int = 0,
-          lr: float = 0.05, cfg: DlrmConfig = DlrmConfig(),
+          cfg: DlrmConfig | None = None, mode: str = "deterministic",
           hot_ids: Sequence[np.ndarray | None] | None = None) -> TrainResult:
-    """Run `steps` optimiser steps over the batches (cycling through them), one step per non-empty batch."""
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
-    torch.sparse.check_sparse_tensor_invariants.disable()  # Adagrad builds its own valid COO grads
-    model = Dlrm(len(spec.dense), table_rows(spec, cfg.max_rows), cfg).to(device)
-    # Adagrad takes the embeddings' sparse gradients directly (as dlrm's sparse SGD does) and
-    # learns the generated data's click signal in a few hundred steps
-    opt = torch.optim.Adagrad(model.parameters(), lr=lr)
-    loss_fn = nn.BCEWithLogitsLoss()
-    batch_list = list(batches)
+    """Run `steps` optimiser steps over the batches (cycling through them), one step per non-empty batch.
+
+    mode: `deterministic` (fp32, eager, deterministic kernels), `fast` (bf16 + CUDA graph on a GPU) or `auto`.
+    On a GPU the batches go through the pinned-ring feed (side-stream copies, double-buffered)."""
+    cfg = cfg or DlrmConfig(max_rows=default_max_rows(device))
+    trainer = Trainer(spec, device=device, cfg=cfg, opts=TrainOptions.for_mode(mode, device, seed=seed),
+                      hot_ids=hot_ids)
+    host = [b for b in (host_batch(x) for x in batches) if b.rows]
     res = TrainResult()
-    label_sum = 0.0
+    if not host:
+        return res
+    order = [host[i % len(host)] for i in range(steps)]
+    label_sum = sum(float(b.labels[:b.rows].sum()) for b in order)
     t0 = time.perf_counter()
-    step = 0
-    while step < steps and batch_list:
-        for buf in batch_list:
-            if step >= steps:
-                break
-            tm = time.perf_counter()
-            t = tensors_of(buf)
-            n = t["rows"]
-            if n == 0:
-                continue
-            sparse = t["sparse"][:, :n]
-            if hot_ids is not None:
-                sparse = unmap_hot_slots(sparse, t["popular_rows"], hot_ids)
-            labels, dense = t["labels"][:n].to(device), t["dense"][:n].to(device)
-            sparse = sparse.to(device)
-            res.map_seconds += time.perf_counter() - tm
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(dense, sparse), labels)
-            loss.backward()
-            opt.step()
-            res.losses.append(float(loss.detach()))
-            res.rows += n
-            label_sum += float(labels.sum())
-            step += 1
+    if trainer.cuda:
+        feed = GpuFeed(spec.geometry(), device, (b.buffer for b in order))
+        for b in feed:
+            trainer.step(b)
+            feed.release(b)
+        res.map_seconds = feed.stats.enqueue_s
+        torch.cuda.synchronize()
+    else:
+        for b in order:
+            trainer.step(b)
+    res.losses = trainer.loss_values()
     res.seconds = time.perf_counter() - t0
-    p = label_sum / max(1, res.rows)
-    if 0 < p < 1:
-        res.baseline_loss = -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    res.rows = trainer.rows
+    res.baseline_loss = constant_predictor_loss(label_sum, res.rows)
     return res
