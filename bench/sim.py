@@ -6,8 +6,8 @@ Criteo-like rows, checked byte-exact against the golden pipeline; bare = the lib
 same model object afterwards; cocotb = the same top and parameters under cocotb, clocked by a per-cycle
 Python coroutine with idle streams (`run_bench_sim_cocotb_clock`).
 
-SIM_BENCH_TOP=decode_engine|decode_lane: one decode top (decode_engine when rtl/decode/decode_engine.v exists and builds, else one
-decode_lane at W = 32) decodes Criteo-like rows (host_runtime.datagen, seed 1):
+SIM_BENCH_TOP=decode_engine: the decode engine alone (2 lanes x 32 bytes, as etl_top's) decodes Criteo-like rows
+(host_runtime.datagen, seed 1):
 
   cycles_per_second         the native harness (cosim/native) streaming the text with no
                             pauses: source + sink agents in C++, record bytes checked against
@@ -17,8 +17,6 @@ decode_lane at W = 32) decodes Criteo-like rows (host_runtime.datagen, seed 1):
   cocotb_cycles_per_second  the same top under Verilator + cocotb with a minimal per-cycle
                             Python driver (one coroutine, one beat per cycle each way)
   bare_over_harness         bare / harness (target <= 2); targets: >= 1M cycles/s (SPEC)
-
-SIM_BENCH_TOP=decode_lane forces the lane (the engine's first build takes many minutes).
 
 SIM_BENCH_TOP=blocks: each etl_top block built alone, idle bare loop (where the per-cycle cost sits).
 
@@ -49,25 +47,11 @@ def _text(rows: int) -> bytes:
 
 
 def _top() -> tuple[str, list[Path], dict[str, int]]:
-    from cosim.runner import RTL_ROOT, rtl_sources
-    from models import records
-
-    want = os.environ.get("SIM_BENCH_TOP", "")  # force a top: decode_lane / decode_engine
-    if want == "decode_lane":
-        return _lane_top()
-    if (RTL_ROOT / "decode" / "decode_engine.v").exists():
-        return "decode_engine", rtl_sources("decode_engine"), {
-            "LANES": 4, "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
-    return "decode_lane", rtl_sources("decode_lane", "decode_step", "decode_row_emit", "axis_register"), {
-        "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
-
-
-def _lane_top() -> tuple[str, list[Path], dict[str, int]]:
     from cosim.runner import rtl_sources
     from models import records
 
-    return "decode_lane", rtl_sources("decode_lane", "decode_step", "decode_row_emit", "axis_register"), {
-        "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
+    return "decode_engine", rtl_sources("decode_engine"), {
+        "LANES": 2, "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}
 
 
 def native(top: str, sources: list[Path], params: dict[str, int], rows: int) -> dict:
@@ -77,7 +61,7 @@ def native(top: str, sources: list[Path], params: dict[str, int], rows: int) -> 
     from cosim.native import NativeSim
     from cosim.native.decode_driver import configure, expected_stream
     from models.schema import TextFormat
-    from tb.decode_lane.test_decode_lane import CRITEO_KINDS
+    from tb.common.decode import CRITEO_KINDS
 
     text = _text(rows)
     fmt = TextFormat()
@@ -287,20 +271,8 @@ def run(rows: int) -> dict:
         res.update(cocotb_rate("etl_top", rtl_sources("etl_top"), quoted, COCOTB_CYCLES))
         return _with_targets(res)
     top, sources, params = _top()
-    note = None
-    try:
-        res = native(top, sources, params, rows)
-        if not res["bit_exact"]:
-            raise AssertionError(f"{top} is not bit-exact")
-    except Exception as e:  # a top under construction elsewhere: fall back to the lane
-        if top == "decode_lane":
-            raise
-        note = f"{top} unusable ({type(e).__name__}: {str(e).splitlines()[0][:200]}); measured decode_lane"
-        top, sources, params = _lane_top()
-        res = native(top, sources, params, rows)
+    res = native(top, sources, params, rows)
     res.update(cocotb_rate(top, sources, params, COCOTB_CYCLES))
-    if note:
-        res["note"] = note
     return _with_targets(res)
 
 
