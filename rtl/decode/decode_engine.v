@@ -130,7 +130,7 @@ decode_front #(
     .status_err_overlong(status_err_overlong),
     .status_err_binary(status_err_binary),
     .status_str_fields(status_str_fields),
-    .status_seg_fifo_hwm(unused_seg_fifo_hwm),
+    .status_lane_rows_hwm(unused_seg_fifo_hwm),
     .status_cnt_fifo_hwm(unused_cnt_fifo_hwm)
 );
 

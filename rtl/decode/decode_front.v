@@ -12,7 +12,7 @@
 //   decode_assemble  rows: values into the lanes' stores, null masks, reasons, headers, counters
 //   decode_emit      per lane: the DecodedRecord stream
 // Counters (models.schema.DecodeCounters) and status_str_fields (hashed STR fields) are the engine's.
-// status_seg_fifo_hwm: per lane, the largest number of finished rows waiting in its store (0..ROW_SLOTS).
+// status_lane_rows_hwm: per lane, the largest number of finished rows waiting in its store (0..ROW_SLOTS).
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANES=1 LANE_BYTES=8
@@ -86,7 +86,7 @@ module decode_front #(
     output wire [COUNTER_WIDTH-1:0]      status_str_fields,
 
     // per lane: high-water mark of finished rows waiting in its store; the row-count FIFO's mark
-    output wire [LANES*8-1:0]                  status_seg_fifo_hwm,
+    output wire [LANES*8-1:0]                  status_lane_rows_hwm,
     output wire [7:0]                          status_cnt_fifo_hwm
 );
 
@@ -228,7 +228,7 @@ decode_assemble #(.FIELD_SLOTS(F), .LANES(LANES), .ROW_SLOTS(ROW_SLOTS), .COUNTE
     .status_err_bad_char(status_err_bad_char), .status_err_overflow(status_err_overflow),
     .status_err_overlong(status_err_overlong), .status_err_binary(status_err_binary),
     .status_str_fields(status_str_fields), .status_cnt_fifo_hwm(status_cnt_fifo_hwm),
-    .status_lane_hwm(status_seg_fifo_hwm)
+    .status_lane_hwm(status_lane_rows_hwm)
 );
 
 // ---------------------------------------------------------------- lanes
