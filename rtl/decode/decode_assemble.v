@@ -106,14 +106,8 @@ wire [6:0]  n_cols   = (cfg_n_columns == 7'd0) ? 7'd1 : (cfg_n_columns > 7'd64 ?
 reg  [63:0] col_mask;  // columns < n_cols
 always @(posedge clk) col_mask <= (n_cols == 7'd64) ? {64{1'b1}} : ((64'd1 << n_cols) - 64'd1);
 
-// ---------------------------------------------------------------- state
-reg  [47:0]     row_num;         // data-row number of the open row (in its stream)
-reg  [LW-1:0]   open_lane;       // lane of the open row
-reg  [63:0]     open_null;       // null mask of the open row so far (1 = not seen / null)
-reg  [2:0]      open_reason;     // first bad column field of the open row
-reg             open_extra;      // the open row reached the extra region
-reg  [L*SW-1:0] wr_slot;         // each lane's store slot for its open / next row
-reg  [L*(SW+1)-1:0] ended;       // each lane's rows ended and not yet sent (store slots in use)
+// ---------------------------------------------------------------- helpers
+localparam NP = L + 1;   // parts of a chunk: 0 (the open row) .. L
 
 function [NW-1:0] count;
     input [F-1:0] x;
@@ -133,20 +127,16 @@ function [LW-1:0] lane_add;
     end
 endfunction
 
-// part of every slot: data-row ends before it
+// the part of every slot = data-row ends before it (0 .. L; a chunk ends at most L rows)
 function [3*F-1:0] parts;
-    input [F-1:0] slot;
     input [F-1:0] re;
     reg   [2:0]   m;
-    integer       j;
+    integer       i, j;
     begin
-        parts = {(3*F){1'b0}};
-        m = 3'd0;
         for (j = 0; j < F; j = j + 1) begin
-            if (slot[j]) begin
-                parts[3*j +: 3] = m;
-                if (re[j]) m = m + 3'd1;
-            end
+            m = 3'd0;
+            for (i = 0; i < j; i = i + 1) m = m + {2'd0, re[i]};
+            parts[3*j +: 3] = m;
         end
     end
 endfunction
@@ -161,17 +151,71 @@ function [F-1:0] in_part;
     end
 endfunction
 
-// rotation of a part's slots to their column banks: bank (column mod 32) <- slot; (column - slot) mod 32
-// is the same for every field of the part (consecutive columns), taken from its last slot
-function [4:0] part_shift;
-    input [F-1:0]   inp;
+// one-hot of the highest / lowest set bit
+function [F-1:0] hi_onehot;
+    input [F-1:0] x;
+    reg   [F-1:0] y;
+    integer       d;
+    begin
+        y = x;
+        for (d = 1; d < F; d = d * 2) y = y | (y >> d);
+        hi_onehot = y & ~(y >> 1);
+    end
+endfunction
+
+function [F-1:0] lo_onehot;
+    input [F-1:0] x;
+    begin
+        lo_onehot = x & (~x + {{(F-1){1'b0}}, 1'b1});
+    end
+endfunction
+
+// (column - slot) mod 32 of the one-hot slot: the rotation from slots to column banks of its part
+function [4:0] shift_of;
+    input [F-1:0]   oh;
     input [7*F-1:0] col;
-    reg   [4:0]     sh;
     integer         j;
     begin
-        sh = 5'd0;
-        for (j = 0; j < F; j = j + 1) if (inp[j]) sh = col[7*j +: 5] - j[4:0];
-        part_shift = sh;
+        shift_of = 5'd0;
+        for (j = 0; j < F; j = j + 1) if (oh[j]) shift_of = shift_of | (col[7*j +: 5] - j[4:0]);
+    end
+endfunction
+
+function [2:0] reason_of;  // the reason of the one-hot slot
+    input [F-1:0]   oh;
+    input [3*F-1:0] reason;
+    integer         j;
+    begin
+        reason_of = 3'd0;
+        for (j = 0; j < F; j = j + 1) if (oh[j]) reason_of = reason_of | reason[3*j +: 3];
+    end
+endfunction
+
+function [6:0] col_of;  // the column of the one-hot slot
+    input [F-1:0]   oh;
+    input [7*F-1:0] col;
+    integer         j;
+    begin
+        col_of = 7'd0;
+        for (j = 0; j < F; j = j + 1) if (oh[j]) col_of = col_of | col[7*j +: 7];
+    end
+endfunction
+
+function [63:0] col_bits;  // bit `column` of every selected slot
+    input [F-1:0]   sel;
+    input [7*F-1:0] col;
+    integer         j;
+    begin
+        col_bits = 64'd0;
+        for (j = 0; j < F; j = j + 1) if (sel[j] && col[7*j +: 7] < 7'd64) col_bits[col[7*j +: 6]] = 1'b1;
+    end
+endfunction
+
+function [F-1:0] reason_nz;
+    input [3*F-1:0] r;
+    integer         j;
+    begin
+        for (j = 0; j < F; j = j + 1) reason_nz[j] = r[3*j +: 3] != RSN_OK;
     end
 endfunction
 
@@ -195,16 +239,6 @@ function [31:0] rot_bits;
     end
 endfunction
 
-function [63:0] col_bits;  // bit `column` of every selected slot
-    input [F-1:0]   sel;
-    input [7*F-1:0] col;
-    integer         j;
-    begin
-        col_bits = 64'd0;
-        for (j = 0; j < F; j = j + 1) if (sel[j] && col[7*j +: 7] < 7'd64) col_bits[col[7*j +: 6]] = 1'b1;
-    end
-endfunction
-
 function [F-1:0] col_half;  // column >= 32 of every slot
     input [7*F-1:0] col;
     integer         j;
@@ -213,133 +247,94 @@ function [F-1:0] col_half;  // column >= 32 of every slot
     end
 endfunction
 
-function [2:0] first_reason;  // reason of the first bad column field among sel
-    input [F-1:0]   sel;
-    input [F-1:0]   colfield;
-    input [3*F-1:0] reason;
-    integer         j;
-    reg             found;
-    begin
-        first_reason = RSN_OK;
-        found = 1'b0;
-        for (j = 0; j < F; j = j + 1) begin
-            if (!found && sel[j] && colfield[j] && reason[3*j +: 3] != RSN_OK) begin
-                first_reason = reason[3*j +: 3];
-                found = 1'b1;
-            end
+// ---------------------------------------------------------------- pipeline control
+// A1: parts and counts; A2: per part (mask, bank rotation, first bad field, extra, row end); then the
+// commit (the only loop: the open row's state, store slots, headers, counters) from the A2 registers.
+reg  a1_valid, a2_valid;
+wire commit_room;
+wire ce = !a2_valid || commit_room;
+assign s_ready = ce;
+
+// ---------------------------------------------------------------- A1
+reg  [F-1:0]        a1_slot, a1_re, a1_empty, a1_colfield, a1_null;
+reg  [7*F-1:0]      a1_col;
+reg  [3*F-1:0]      a1_reason, a1_part;
+reg  [64*F-1:0]     a1_value;
+reg                 a1_hdr, a1_stream_end;
+reg  [NW-1:0]       a1_nstr, a1_nre, a1_nemp, a1_nbad;
+
+always @(posedge clk) begin
+    if (ce) begin
+        a1_valid <= s_valid;
+        if (s_valid) begin
+            a1_slot       <= s_slot;
+            a1_re         <= s_re & s_slot;
+            a1_empty      <= s_empty & s_slot;
+            a1_colfield   <= s_colfield & s_slot;
+            a1_null       <= s_null;
+            a1_col        <= s_col;
+            a1_reason     <= s_reason;
+            a1_part       <= parts(s_re & s_slot);
+            a1_value      <= s_value;
+            a1_hdr        <= s_hdr;
+            a1_stream_end <= s_stream_end;
+            a1_nstr       <= s_nstr;
+            a1_nre        <= count(s_re & s_slot);
+            a1_nemp       <= count(s_empty & s_slot);
+            a1_nbad       <= count(s_slot & s_colfield & reason_nz(s_reason));
         end
     end
-endfunction
+    if (rst) a1_valid <= 1'b0;
+end
 
-function [6:0] re_col;  // column of the data-row end among sel
-    input [F-1:0]   sel;
-    input [F-1:0]   re;
-    input [7*F-1:0] col;
-    integer         j;
-    begin
-        re_col = 7'd0;
-        for (j = 0; j < F; j = j + 1) if (sel[j] && re[j]) re_col = col[7*j +: 7];
-    end
-endfunction
+// ---------------------------------------------------------------- A2: per part
+reg  [NP*32-1:0]    a2_we, a2_half;         // part m's bank write enables / halves (rotated)
+reg  [NP*5-1:0]     a2_sh;
+reg  [NP*64-1:0]    a2_nn;                  // part m's non-null column fields (bit = column)
+reg  [NP*3-1:0]     a2_rsn;                 // part m's first bad column field's reason
+reg  [NP-1:0]       a2_extra, a2_ends, a2_short;
+reg  [64*F-1:0]     a2_value;
+reg                 a2_hdr, a2_stream_end;
+reg  [NW-1:0]       a2_nstr, a2_nre, a2_nemp, a2_nbad;
 
-// The whole chunk, part by part. Part 0 continues the open row (lane open_lane); part m ends or opens
-// row row_num + m in lane open_lane + m. Packed result, lane l at the low end of each field:
-localparam LANE_W = 32 + 32 + 5 + 1 + (SW + 121);       // we, half, shift, header valid, header
-localparam RES_W  = L * LANE_W + 64 + 3 + 1 + 8 * 4;    // + open row state + counter increments (4 bits each)
-function [RES_W-1:0] rows_of_chunk;
-    input [F-1:0]    slot;
-    input [F-1:0]    re;
-    input [F-1:0]    empty;
-    input [7*F-1:0]  col;
-    input [F-1:0]    colfield;
-    input [3*F-1:0]  reason;
-    input [F-1:0]    nul;
-    input [LW-1:0]   lane0;
-    input [47:0]     row0;
-    input [63:0]     onull;
-    input [2:0]      oreason;
-    input            oextra;
-    input [L*SW-1:0] wslot;
-    input [63:0]     cmask;
-    input [6:0]      nc;
-    input            policy;
-    input [NW-1:0]   nre;
-    reg   [3*F-1:0]  pt;
-    reg   [F-1:0]    sel;
-    reg   [4:0]      sh;
-    reg   [63:0]     nullm;
-    reg   [2:0]      rsn, r_row;
-    reg              ext, tomb;
-    reg   [LW-1:0]   ln;
-    reg   [2:0]      m3;
-    reg   [3:0]      c_out, c_drop, c_short, c_extra, c_badc, c_ovf, c_long, c_bin;
-    integer          m, base;
-    begin
-        rows_of_chunk = {RES_W{1'b0}};
-        pt = parts(slot, re);
-        {c_out, c_drop, c_short, c_extra, c_badc, c_ovf, c_long, c_bin} = 32'd0;
-        nullm = onull;
-        rsn   = oreason;
-        ext   = oextra;
-        for (m = 0; m <= L; m = m + 1) begin
-            m3  = m[2:0];
-            sel = in_part(pt, slot, m3);
-            if ({29'd0, m3} <= {{(32-NW){1'b0}}, nre}) begin
-                ln = lane_add(lane0, m3[LW-1:0]);
-                base = ln * LANE_W;
-                if (m > 0) begin
-                    nullm = {64{1'b1}};
-                    rsn   = RSN_OK;
-                    ext   = 1'b0;
-                end
-                // values into the lane's banks (a part of a lane never meets another part of it)
-                if ((sel & colfield) != {F{1'b0}}) begin
-                    sh = part_shift(sel & ~empty, col);
-                    rows_of_chunk[base +: 32]        = rot_bits(sel & colfield, sh);
-                    rows_of_chunk[base + 32 +: 32]   = rot_bits(col_half(col), sh);
-                    rows_of_chunk[base + 64 +: 5]    = sh;
-                end
-                nullm = nullm & ~col_bits(sel & colfield & ~nul, col);
-                if (rsn == RSN_OK) rsn = first_reason(sel, colfield, reason);
-                ext = ext | ((sel & ~colfield & ~empty) != {F{1'b0}});
-                if ((sel & re) != {F{1'b0}}) begin
-                    r_row = (rsn != RSN_OK) ? rsn : (ext ? RSN_EXTRA : RSN_OK);
-                    tomb  = !policy && r_row != RSN_OK;
-                    rows_of_chunk[base + 69] = 1'b1;
-                    rows_of_chunk[base + 70 +: (SW + 121)] = {wslot[ln*SW +: SW], tomb ? 64'd0 : (nullm & cmask),
-                                                              tomb, 5'd0, r_row, row0 + {45'd0, m3}};
-                    if (tomb) c_drop = c_drop + 4'd1; else c_out = c_out + 4'd1;
-                    if (re_col(sel, re, col) < nc - 7'd1) c_short = c_short + 4'd1;
-                    case (r_row)
-                        RSN_EXTRA:    c_extra = c_extra + 4'd1;
-                        RSN_BAD_CHAR: c_badc  = c_badc + 4'd1;
-                        RSN_OVERFLOW: c_ovf   = c_ovf + 4'd1;
-                        RSN_OVERLONG: c_long  = c_long + 4'd1;
-                        RSN_BINARY:   c_bin   = c_bin + 4'd1;
-                        default: ;
-                    endcase
-                end else begin
-                    // the part without a row end is the open row after the chunk
-                    rows_of_chunk[L*LANE_W +: 68] = {ext, rsn, nullm};
-                end
+integer m;
+always @(posedge clk) begin
+    if (ce) begin
+        a2_valid <= a1_valid;
+        if (a1_valid) begin
+            for (m = 0; m < NP; m = m + 1) begin
+                a2_we[32*m +: 32]   <= rot_bits(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield,
+                                                shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col));
+                a2_half[32*m +: 32] <= rot_bits(col_half(a1_col),
+                                                shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col));
+                a2_sh[5*m +: 5]     <= shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col);
+                a2_nn[64*m +: 64]   <= col_bits(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield & ~a1_null, a1_col);
+                a2_rsn[3*m +: 3]    <= reason_of(lo_onehot(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield &
+                                                           reason_nz(a1_reason)), a1_reason);
+                a2_extra[m]         <= (in_part(a1_part, a1_slot, m[2:0]) & ~a1_colfield & ~a1_empty) != {F{1'b0}};
+                a2_ends[m]          <= (in_part(a1_part, a1_slot, m[2:0]) & a1_re) != {F{1'b0}};
+                a2_short[m]         <= col_of(in_part(a1_part, a1_slot, m[2:0]) & a1_re, a1_col) < n_cols - 7'd1;
             end
+            a2_value      <= a1_value;
+            a2_hdr        <= a1_hdr;
+            a2_stream_end <= a1_stream_end;
+            a2_nstr       <= a1_nstr;
+            a2_nre        <= a1_nre;
+            a2_nemp       <= a1_nemp;
+            a2_nbad       <= a1_nbad;
         end
-        rows_of_chunk[L*LANE_W + 68 +: 32] = {c_out, c_drop, c_short, c_extra, c_badc, c_ovf, c_long, c_bin};
     end
-endfunction
+    if (rst) a2_valid <= 1'b0;
+end
 
-wire [F-1:0]    re_v  = s_re & s_slot;
-wire [NW-1:0]   n_re  = count(re_v);
-wire [NW-1:0]   n_emp = count(s_empty & s_slot);
-wire [NW-1:0]   n_bad = count(s_slot & s_colfield & reason_nz(s_reason));
-
-function [F-1:0] reason_nz;
-    input [3*F-1:0] r;
-    integer         j;
-    begin
-        for (j = 0; j < F; j = j + 1) reason_nz[j] = r[3*j +: 3] != RSN_OK;
-    end
-endfunction
+// ---------------------------------------------------------------- commit (the loop)
+reg  [47:0]         row_num;         // data-row number of the open row (in its stream)
+reg  [LW-1:0]       open_lane;       // lane of the open row
+reg  [63:0]         open_null;       // null mask of the open row so far (1 = not seen / null)
+reg  [2:0]          open_reason;     // first bad column field of the open row
+reg                 open_extra;      // the open row reached the extra region
+reg  [L*SW-1:0]     wr_slot;         // each lane's store slot for its open / next row
+reg  [L*(SW+1)-1:0] ended;           // each lane's rows ended and not yet sent (store slots in use)
 
 // every lane that gets fields or a row in this chunk must have a free store slot
 function room_for;
@@ -358,60 +353,153 @@ function room_for;
 endfunction
 
 wire cnt_in_ready;
-wire room = room_for(n_re, open_lane, ended) && (!s_stream_end || cnt_in_ready);
-wire go   = s_valid && room;
-assign s_ready = room;
+assign commit_room = room_for(a2_nre, open_lane, ended) && (!a2_stream_end || cnt_in_ready);
+wire go = a2_valid && commit_room;
 
-wire [RES_W-1:0] res = go ? rows_of_chunk(s_slot, s_re, s_empty, s_col, s_colfield, s_reason, s_null, open_lane,
-                                          row_num, open_null, open_reason, open_extra, wr_slot, col_mask, n_cols,
-                                          cfg_policy, n_re) : {RES_W{1'b0}};
+// part m of the chunk as a row: its null mask, reason and extra flag, part 0 continuing the open row
+function [67:0] row_state;   // {extra, reason, null}
+    input [63:0] onull;
+    input [2:0]  orsn;
+    input        oext;
+    input        first;      // part 0: continues the open row
+    input [63:0] nn;
+    input [2:0]  rsn;
+    input        ext;
+    begin
+        row_state = first ? {oext | ext, (orsn != RSN_OK) ? orsn : rsn, onull & ~nn} : {ext, rsn, ~nn};
+    end
+endfunction
 
-integer l;
-reg [L-1:0] ended_now;
-always @* for (l = 0; l < L; l = l + 1) ended_now[l] = res[l*LANE_W + 69];
+function [2:0] row_reason;   // the row's reason: its first bad column field, else the extra region
+    input [3:0] ext_rsn;      // {extra, reason}
+    begin
+        row_reason = (ext_rsn[2:0] != RSN_OK) ? ext_rsn[2:0] : (ext_rsn[3] ? RSN_EXTRA : RSN_OK);
+    end
+endfunction
+
+// per part: its lane, its row state, its row's reason and tombstone flag
+wire [NP*LW-1:0] p_lane;
+wire [NP*68-1:0] p_st;
+wire [NP*3-1:0]  p_rsn;
+wire [NP-1:0]    p_tomb;
+genvar gp;
+generate
+    for (gp = 0; gp < NP; gp = gp + 1) begin : g_part
+        localparam integer GPM = gp % L;
+        assign p_lane[gp*LW +: LW] = lane_add(open_lane, GPM[LW-1:0]);
+        assign p_st[gp*68 +: 68]   = row_state(open_null, open_reason, open_extra, gp == 0, a2_nn[64*gp +: 64],
+                                               a2_rsn[3*gp +: 3], a2_extra[gp]);
+        assign p_rsn[gp*3 +: 3]    = row_reason(p_st[gp*68 + 64 +: 4]);
+        assign p_tomb[gp]          = !cfg_policy && p_rsn[gp*3 +: 3] != RSN_OK;
+    end
+endgenerate
+
+integer l, p;
 
 always @(posedge clk) begin
-    for (l = 0; l < L; l = l + 1) begin
-        st_we[l*32 +: 32]               <= res[l*LANE_W +: 32];
-        st_half[l*32 +: 32]             <= res[l*LANE_W + 32 +: 32];
-        st_slot[l*SW +: SW]             <= wr_slot[l*SW +: SW];
-        if (res[l*LANE_W +: 32] != 32'd0) st_data[l*2048 +: 2048] <= rot_values(s_value, res[l*LANE_W + 64 +: 5]);
-        hd_valid[l]                     <= ended_now[l];
-        hd_data[l*(SW+121) +: (SW+121)] <= res[l*LANE_W + 70 +: (SW + 121)];
-        if (ended_now[l]) wr_slot[l*SW +: SW] <= wr_slot[l*SW +: SW] + 1'b1;
-        ended[l*(SW+1) +: (SW+1)] <= ended[l*(SW+1) +: (SW+1)] + {{SW{1'b0}}, ended_now[l]} - {{SW{1'b0}}, hd_free[l]};
-        if ({{(7-SW){1'b0}}, ended[l*(SW+1) +: (SW+1)]} > status_lane_hwm[l*8 +: 8])
-            status_lane_hwm[l*8 +: 8] <= {{(7-SW){1'b0}}, ended[l*(SW+1) +: (SW+1)]};
-    end
+    st_we    <= {(L*32){1'b0}};
+    hd_valid <= {L{1'b0}};
     if (go) begin
-        {open_extra, open_reason, open_null} <= res[L*LANE_W +: 68];
-        open_lane <= lane_add(open_lane, n_re[LW-1:0]);
-        row_num   <= s_stream_end ? 48'd0 : row_num + {{(48-NW){1'b0}}, n_re};
-        status_rows_in          <= status_rows_in + {{(CW-NW){1'b0}}, n_re};
-        status_rows_out         <= status_rows_out + {{(CW-4){1'b0}}, res[L*LANE_W + 96 +: 4]};
-        status_rows_dropped     <= status_rows_dropped + {{(CW-4){1'b0}}, res[L*LANE_W + 92 +: 4]};
-        status_rows_short       <= status_rows_short + {{(CW-4){1'b0}}, res[L*LANE_W + 88 +: 4]};
-        status_err_extra_fields <= status_err_extra_fields + {{(CW-4){1'b0}}, res[L*LANE_W + 84 +: 4]};
-        status_err_bad_char     <= status_err_bad_char + {{(CW-4){1'b0}}, res[L*LANE_W + 80 +: 4]};
-        status_err_overflow     <= status_err_overflow + {{(CW-4){1'b0}}, res[L*LANE_W + 76 +: 4]};
-        status_err_overlong     <= status_err_overlong + {{(CW-4){1'b0}}, res[L*LANE_W + 72 +: 4]};
-        status_err_binary       <= status_err_binary + {{(CW-4){1'b0}}, res[L*LANE_W + 68 +: 4]};
-        status_empty_lines      <= status_empty_lines + {{(CW-NW){1'b0}}, n_emp};
-        status_header_lines     <= status_header_lines + {{(CW-1){1'b0}}, s_hdr};
-        status_fields_nulled    <= status_fields_nulled + (cfg_policy ? {{(CW-NW){1'b0}}, n_bad} : {CW{1'b0}});
-        status_str_fields       <= status_str_fields + {{(CW-NW){1'b0}}, s_nstr};
+        for (p = 0; p < NP; p = p + 1) begin
+            if (p <= a2_nre) begin
+                if (a2_we[32*p +: 32] != 32'd0) begin
+                    st_we[p_lane[p*LW +: LW]*32 +: 32]       <= a2_we[32*p +: 32];
+                    st_half[p_lane[p*LW +: LW]*32 +: 32]     <= a2_half[32*p +: 32];
+                    st_data[p_lane[p*LW +: LW]*2048 +: 2048] <= rot_values(a2_value, a2_sh[5*p +: 5]);
+                end
+                st_slot[p_lane[p*LW +: LW]*SW +: SW] <= wr_slot[p_lane[p*LW +: LW]*SW +: SW];
+                if (a2_ends[p]) begin
+                    hd_valid[p_lane[p*LW +: LW]] <= 1'b1;
+                    hd_data[p_lane[p*LW +: LW]*(SW+121) +: (SW+121)] <=
+                        {wr_slot[p_lane[p*LW +: LW]*SW +: SW], p_tomb[p] ? 64'd0 : (p_st[p*68 +: 64] & col_mask),
+                         p_tomb[p], 5'd0, p_rsn[p*3 +: 3], row_num + {45'd0, p[2:0]}};
+                end else begin
+                    {open_extra, open_reason, open_null} <= p_st[p*68 +: 68];
+                end
+            end
+        end
+        open_lane <= lane_add(open_lane, a2_nre[LW-1:0]);
+        row_num   <= a2_stream_end ? 48'd0 : row_num + {{(48-NW){1'b0}}, a2_nre};
     end
     if (rst) begin
         st_we       <= {(L*32){1'b0}};
         hd_valid    <= {L{1'b0}};
-        wr_slot     <= {(L*SW){1'b0}};
-        status_lane_hwm <= {(L*8){1'b0}};
-        ended       <= {(L*(SW+1)){1'b0}};
         row_num     <= 48'd0;
         open_lane   <= {LW{1'b0}};
         open_null   <= {64{1'b1}};
         open_reason <= RSN_OK;
         open_extra  <= 1'b0;
+    end
+end
+
+// store slots: a lane's slot advances at each of its row ends; a slot is in use until its row is sent
+function [L-1:0] ends_per_lane;
+    input [NP-1:0] ends;
+    input [NW-1:0] nre;
+    input [LW-1:0] lane0;
+    integer        q;
+    begin
+        ends_per_lane = {L{1'b0}};
+        for (q = 0; q < NP; q = q + 1)
+            if (q <= nre && ends[q]) ends_per_lane[lane_add(lane0, q[LW-1:0])] = 1'b1;
+    end
+endfunction
+
+wire [L-1:0] ended_now = go ? ends_per_lane(a2_ends, a2_nre, open_lane) : {L{1'b0}};
+
+always @(posedge clk) begin
+    for (l = 0; l < L; l = l + 1) begin
+        if (ended_now[l]) wr_slot[l*SW +: SW] <= wr_slot[l*SW +: SW] + 1'b1;
+        ended[l*(SW+1) +: (SW+1)] <= ended[l*(SW+1) +: (SW+1)] + {{SW{1'b0}}, ended_now[l]} - {{SW{1'b0}}, hd_free[l]};
+        if ({{(7-SW){1'b0}}, ended[l*(SW+1) +: (SW+1)]} > status_lane_hwm[l*8 +: 8])
+            status_lane_hwm[l*8 +: 8] <= {{(7-SW){1'b0}}, ended[l*(SW+1) +: (SW+1)]};
+    end
+    if (rst) begin
+        wr_slot         <= {(L*SW){1'b0}};
+        ended           <= {(L*(SW+1)){1'b0}};
+        status_lane_hwm <= {(L*8){1'b0}};
+    end
+end
+
+// ---------------------------------------------------------------- counters
+function [3:0] count_parts;  // ended parts of the chunk whose flag is set
+    input [NP-1:0] ends;
+    input [NP-1:0] flag;
+    input [NW-1:0] nre;
+    integer        q;
+    begin
+        count_parts = 4'd0;
+        for (q = 0; q < NP; q = q + 1) if (q <= nre && ends[q] && flag[q]) count_parts = count_parts + 4'd1;
+    end
+endfunction
+
+function [NP-1:0] reason_is;
+    input [NP*3-1:0] rsn;
+    input [2:0]      r;
+    integer          q;
+    begin
+        for (q = 0; q < NP; q = q + 1) reason_is[q] = rsn[3*q +: 3] == r;
+    end
+endfunction
+
+`define DECODE_ROWS(flag) {{(CW-4){1'b0}}, count_parts(a2_ends, flag, a2_nre)}
+always @(posedge clk) begin
+    if (go) begin
+        status_rows_in          <= status_rows_in + {{(CW-NW){1'b0}}, a2_nre};
+        status_rows_out         <= status_rows_out + `DECODE_ROWS(~p_tomb);
+        status_rows_dropped     <= status_rows_dropped + `DECODE_ROWS(p_tomb);
+        status_rows_short       <= status_rows_short + `DECODE_ROWS(a2_short);
+        status_err_extra_fields <= status_err_extra_fields + `DECODE_ROWS(reason_is(p_rsn, RSN_EXTRA));
+        status_err_bad_char     <= status_err_bad_char + `DECODE_ROWS(reason_is(p_rsn, RSN_BAD_CHAR));
+        status_err_overflow     <= status_err_overflow + `DECODE_ROWS(reason_is(p_rsn, RSN_OVERFLOW));
+        status_err_overlong     <= status_err_overlong + `DECODE_ROWS(reason_is(p_rsn, RSN_OVERLONG));
+        status_err_binary       <= status_err_binary + `DECODE_ROWS(reason_is(p_rsn, RSN_BINARY));
+        status_empty_lines      <= status_empty_lines + {{(CW-NW){1'b0}}, a2_nemp};
+        status_header_lines     <= status_header_lines + {{(CW-1){1'b0}}, a2_hdr};
+        status_fields_nulled    <= status_fields_nulled + (cfg_policy ? {{(CW-NW){1'b0}}, a2_nbad} : {CW{1'b0}});
+        status_str_fields       <= status_str_fields + {{(CW-NW){1'b0}}, a2_nstr};
+    end
+    if (rst) begin
         status_rows_in <= {CW{1'b0}};          status_rows_out <= {CW{1'b0}};
         status_rows_dropped <= {CW{1'b0}};     status_empty_lines <= {CW{1'b0}};
         status_header_lines <= {CW{1'b0}};     status_rows_short <= {CW{1'b0}};
@@ -421,6 +509,7 @@ always @(posedge clk) begin
         status_str_fields <= {CW{1'b0}};
     end
 end
+`undef DECODE_ROWS
 
 // ---------------------------------------------------------------- per-stream row counts
 wire [2:0] cnt_hwm, cnt_level;
@@ -432,7 +521,7 @@ axis_fifo #(
     .DEPTH(4), .DATA_WIDTH(48), .KEEP_ENABLE(0), .LAST_ENABLE(0), .USER_ENABLE(0), .STATUS_ENABLE(1)
 ) u_cnt (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(row_num + {{(48-NW){1'b0}}, n_re}), .s_axis_tkeep(6'h3F), .s_axis_tvalid(go && s_stream_end),
+    .s_axis_tdata(row_num + {{(48-NW){1'b0}}, a2_nre}), .s_axis_tkeep(6'h3F), .s_axis_tvalid(go && a2_stream_end),
     .s_axis_tready(cnt_in_ready), .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
     .m_axis_tdata(m_axis_cnt_tdata), .m_axis_tkeep(cnt_keep), .m_axis_tvalid(m_axis_cnt_tvalid),
     .m_axis_tready(m_axis_cnt_tready), .m_axis_tlast(cnt_last), .m_axis_tuser(cnt_user),

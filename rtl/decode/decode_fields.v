@@ -2,8 +2,9 @@
 // Sluice decode, stage 3 of the wide decoder (docs/spec/decode_rtl.md "Fields"): a chunk of up to
 // FIELD_SLOTS terminators in, the value and verdict of every field they end out, one chunk per cycle.
 //
-//   F1  column of every slot (consecutive within a line; every line end restarts at 0), the column's
-//       kind, the digit window cut at the field's start, the checks of docs/spec/decode.md rule 6
+//   F0  column of every slot (consecutive within a line; every line end restarts at 0) by a log-step
+//       scan over the slots, the digit window cut at the field's start
+//   F1  the column's kind, the checks of docs/spec/decode.md rule 6
 //       that need no value: BINARY, OVERLONG, BAD_CHAR, and OVERFLOW by length (a non-zero digit
 //       beyond the 16th for HEX or beyond the 10th for decimal)
 //   F2  STR fields: each non-null STR column field is hashed (xxh64_str, XXH64(bytes, 0)); the chunk
@@ -107,37 +108,83 @@ reg  [PW-1:0]       f1_tail_start, f1_n;
 reg  [8*B-1:0]      f1_data;
 reg  [6:0]          f1_col_after;
 
-// columns: slot j continues the line of slot j-1 unless j-1 ended a line
+// columns: slot j continues the line of slot j-1 unless j-1 ended a line. Parallel form: the last line end
+// before every slot by a log-step scan over the slots (the field stage's column is then j - that slot - 1,
+// or col0 + j before the chunk's first line end), saturating at 64 (past the last column).
+function [6*F-1:0] last_le;  // per slot {found, index[4:0]} of the last line end before it
+    input [F-1:0] le;
+    reg   [F-1:0] has;
+    reg   [4:0]   idx [0:F-1];
+    integer       j, d;
+    begin
+        for (j = 0; j < F; j = j + 1) begin
+            has[j] = (j > 0) && le[j-1];
+            idx[j] = (j > 0) ? j[4:0] - 5'd1 : 5'd0;
+        end
+        for (d = 1; d < F; d = d * 2) begin
+            for (j = F - 1; j >= d; j = j - 1) begin
+                if (!has[j] && has[j-d]) begin
+                    has[j] = 1'b1;
+                    idx[j] = idx[j-d];
+                end
+            end
+        end
+        for (j = 0; j < F; j = j + 1) last_le[6*j +: 6] = {has[j], idx[j]};
+    end
+endfunction
+
+function [6:0] sat64;
+    input [7:0] c;
+    begin
+        sat64 = (c > 8'd64) ? 7'd64 : c[6:0];
+    end
+endfunction
+
 function [7*F-1:0] columns;
     input [PW-1:0] n;
     input [F-1:0]  le;
     input [6:0]    c0;
-    reg   [7:0]    c;
+    reg   [6*F-1:0] ll;
     integer        j;
     begin
         columns = {(7*F){1'b0}};
-        c = {1'b0, c0};
+        ll = last_le(le);
         for (j = 0; j < F; j = j + 1) begin
             if (j < n) begin
-                columns[7*j +: 7] = (c > 8'd64) ? 7'd64 : c[6:0];
-                c = le[j] ? 8'd0 : ((c >= 8'd64) ? 8'd64 : c + 8'd1);
+                if (ll[6*j + 5]) columns[7*j +: 7] = sat64({3'd0, j[4:0]} - {3'd0, ll[6*j +: 5]} - 8'd1);
+                else             columns[7*j +: 7] = sat64({1'b0, c0} + {3'd0, j[4:0]});
             end
         end
     end
 endfunction
 
+// index of the highest set bit (smear, isolate, OR-encode: no priority chain)
+function [PW-1:0] hi_index;
+    input [F-1:0] x;
+    reg   [F-1:0] y, oh;
+    integer       d, j;
+    begin
+        y = x;
+        for (d = 1; d < F; d = d * 2) y = y | (y >> d);
+        oh = y & ~(y >> 1);
+        hi_index = {PW{1'b0}};
+        for (j = 0; j < F; j = j + 1) if (oh[j]) hi_index = hi_index | j[PW-1:0];
+    end
+endfunction
+
+// column of the field open after the chunk: after its last line end, or col0 + slots
 function [6:0] column_after;
     input [PW-1:0] n;
     input [F-1:0]  le;
     input [6:0]    c0;
-    reg   [7:0]    c;
-    integer        j;
+    reg   [F-1:0]  lev;
+    reg   [PW-1:0] lastp;
+    reg            any;
     begin
-        c = {1'b0, c0};
-        for (j = 0; j < F; j = j + 1) begin
-            if (j < n) c = le[j] ? 8'd0 : ((c >= 8'd64) ? 8'd64 : c + 8'd1);
-        end
-        column_after = c[6:0];
+        lev = le & slot_mask(n);
+        any = lev != {F{1'b0}};
+        lastp = hi_index(lev);
+        column_after = any ? sat64({{(8-PW){1'b0}}, n - lastp - 1'b1}) : sat64({1'b0, c0} + {{(8-PW){1'b0}}, n});
     end
 endfunction
 
@@ -254,12 +301,54 @@ function [F-1:0] slot_mask;
     end
 endfunction
 
-wire [PW-1:0]   in_n    = s_valid ? s_nslots : {PW{1'b0}};   // nothing is evaluated without a chunk
-wire [F-1:0]    in_le   = s_re | s_empty;
-wire [7*F-1:0]  in_col  = columns(in_n, in_le, col0);
-wire [64*F-1:0] in_cut  = cut_windows(in_n, s_win, s_wins);
-wire [3*F-1:0]  in_kind = kinds_of(in_n, in_col, cfg_kinds);
-wire [10*F-1:0] in_chk  = checks(in_n, in_kind, s_len, s_flags, in_cut, cfg_max_field_bytes);
+// F0: columns and cut windows (registered), the column state across chunks
+reg                 f0_valid, f0_hdr, f0_stream_end, f0_beat_end, f0_tail_hdr, f0_tail_cont;
+reg  [PW-1:0]       f0_nslots, f0_tail_start, f0_n;
+reg  [F-1:0]        f0_re, f0_empty, f0_fromcarry;
+reg  [7*F-1:0]      f0_col;
+reg  [64*F-1:0]     f0_cut;
+reg  [9*F-1:0]      f0_len;
+reg  [6*F-1:0]      f0_flags;
+reg  [PW*F-1:0]     f0_pos;
+reg  [8*B-1:0]      f0_data;
+reg  [6:0]          f0_col_after;
+wire [F-1:0]        s_le = s_re | s_empty;
+
+always @(posedge clk) begin
+    if (ce) begin
+        f0_valid <= s_valid;
+        if (s_valid) begin
+            f0_nslots     <= s_nslots;
+            f0_re         <= s_re;
+            f0_empty      <= s_empty;
+            f0_fromcarry  <= s_fromcarry;
+            f0_col        <= columns(s_nslots, s_le, col0);
+            f0_cut        <= cut_windows(s_nslots, s_win, s_wins);
+            f0_len        <= s_len;
+            f0_flags      <= s_flags;
+            f0_pos        <= s_pos;
+            f0_hdr        <= s_hdr;
+            f0_stream_end <= s_stream_end;
+            f0_beat_end   <= s_beat_end;
+            f0_tail_hdr   <= s_tail_hdr;
+            f0_tail_start <= s_tail_start;
+            f0_tail_cont  <= s_tail_cont;
+            f0_data       <= s_data;
+            f0_n          <= s_n;
+            f0_col_after  <= (s_hdr || s_stream_end) ? 7'd0 : column_after(s_nslots, s_le, col0);
+            col0          <= (s_hdr || s_stream_end) ? 7'd0 : column_after(s_nslots, s_le, col0);
+        end
+    end
+    if (rst) begin
+        f0_valid <= 1'b0;
+        col0     <= 7'd0;
+    end
+end
+
+// F1: kinds and checks
+wire [PW-1:0]   in_n    = f0_valid ? f0_nslots : {PW{1'b0}};   // nothing is evaluated without a chunk
+wire [3*F-1:0]  in_kind = kinds_of(in_n, f0_col, cfg_kinds);
+wire [10*F-1:0] in_chk  = checks(in_n, in_kind, f0_len, f0_flags, f0_cut, cfg_max_field_bytes);
 
 function [F-1:0] chk_bit;
     input [10*F-1:0] c;
@@ -280,38 +369,34 @@ endfunction
 
 always @(posedge clk) begin
     if (ce) begin
-        f1_valid <= s_valid;
-        if (s_valid) begin
-            f1_slot       <= slot_mask(s_nslots);
-            f1_re         <= s_re;
-            f1_empty      <= s_empty;
-            f1_col        <= in_col;
-            f1_colfield   <= colfields(s_nslots, in_col, s_empty, n_cols);
+        f1_valid <= f0_valid;
+        if (f0_valid) begin
+            f1_slot       <= slot_mask(f0_nslots);
+            f1_re         <= f0_re;
+            f1_empty      <= f0_empty;
+            f1_col        <= f0_col;
+            f1_colfield   <= colfields(f0_nslots, f0_col, f0_empty, n_cols);
             f1_pre        <= chk_pre(in_chk);
             f1_null       <= chk_bit(in_chk, 6);
             f1_dec        <= chk_bit(in_chk, 7);
             f1_neg        <= chk_bit(in_chk, 8);
-            f1_str        <= chk_bit(in_chk, 9) & colfields(s_nslots, in_col, s_empty, n_cols);
-            f1_win        <= in_cut;
-            f1_len        <= s_len;
-            f1_pos        <= s_pos;
-            f1_fromcarry  <= s_fromcarry;
-            f1_hdr        <= s_hdr;
-            f1_stream_end <= s_stream_end;
-            f1_beat_end   <= s_beat_end;
-            f1_tail_hdr   <= s_tail_hdr;
-            f1_tail_start <= s_tail_start;
-            f1_tail_cont  <= s_tail_cont;
-            f1_data       <= s_data;
-            f1_n          <= s_n;
-            f1_col_after  <= (s_hdr || s_stream_end) ? 7'd0 : column_after(s_nslots, in_le, col0);
-            col0          <= (s_hdr || s_stream_end) ? 7'd0 : column_after(s_nslots, in_le, col0);
+            f1_str        <= chk_bit(in_chk, 9) & colfields(f0_nslots, f0_col, f0_empty, n_cols);
+            f1_win        <= f0_cut;
+            f1_len        <= f0_len;
+            f1_pos        <= f0_pos;
+            f1_fromcarry  <= f0_fromcarry;
+            f1_hdr        <= f0_hdr;
+            f1_stream_end <= f0_stream_end;
+            f1_beat_end   <= f0_beat_end;
+            f1_tail_hdr   <= f0_tail_hdr;
+            f1_tail_start <= f0_tail_start;
+            f1_tail_cont  <= f0_tail_cont;
+            f1_data       <= f0_data;
+            f1_n          <= f0_n;
+            f1_col_after  <= f0_col_after;
         end
     end
-    if (rst) begin
-        f1_valid <= 1'b0;
-        col0     <= 7'd0;
-    end
+    if (rst) f1_valid <= 1'b0;
 end
 
 // ---------------------------------------------------------------- F2: STR hashing, digit pairs
