@@ -143,9 +143,20 @@ wire            beat_end = rem_next == {B{1'b0}};
 wire            issue    = s_valid && k_ce;
 assign s_ready = issue && beat_end;
 
-// the open field at the end of the beat starts after the last boundary (terminator or ignored LF)
-wire [B-1:0]    lfi      = {s_lfi_next[B-2:0], s_lfi0};
-wire [B-1:0]    bnd      = s_s | lfi;
+// the open field at the end of the beat starts after the last boundary (terminator or ignored LF):
+// {it began in an earlier beat, its first position}
+function [PW:0] tail_of;
+    input [B-1:0] s;
+    input [B-2:0] lfi_next;   // ignored LFs at positions 1 .. B-1
+    input         lfi0;
+    input         cont;
+    reg   [B-1:0] bnd;
+    begin
+        bnd = s | {lfi_next, lfi0};
+        tail_of = (bnd == {B{1'b0}}) ? {cont, {PW{1'b0}}} : {1'b0, encode(hi_onehot(bnd)) + 1'b1};
+    end
+endfunction
+
 function [B-1:0] hi_onehot;
     input [B-1:0] x;
     reg   [B-1:0] y;
@@ -156,7 +167,6 @@ function [B-1:0] hi_onehot;
         hi_onehot = y & ~(y >> 1);
     end
 endfunction
-wire [PW-1:0]   bnd_hi   = encode(hi_onehot(bnd));
 
 // slot positions of this chunk
 function [PW*F-1:0] chunk_positions;
@@ -292,8 +302,7 @@ always @(posedge clk) begin
             m_beat_end   <= beat_end;
             m_stream_end <= beat_end && s_last;
             m_tail_hdr   <= hmode && (low_le == {B{1'b0}} || hnow != 17'd1);
-            m_tail_start <= (bnd == {B{1'b0}}) ? {PW{1'b0}} : bnd_hi + 1'b1;
-            m_tail_cont  <= (bnd == {B{1'b0}}) && s_cont;
+            {m_tail_cont, m_tail_start} <= tail_of(s_s, s_lfi_next[B-2:0], s_lfi0, s_cont);
             m_data       <= s_data;
             m_n          <= s_n;
         end

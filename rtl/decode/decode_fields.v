@@ -345,25 +345,27 @@ always @(posedge clk) begin
     end
 end
 
-// F1: kinds and checks
-wire [PW-1:0]   in_n    = f0_valid ? f0_nslots : {PW{1'b0}};   // nothing is evaluated without a chunk
-wire [3*F-1:0]  in_kind = kinds_of(in_n, f0_col, cfg_kinds);
-wire [10*F-1:0] in_chk  = checks(in_n, in_kind, f0_len, f0_flags, f0_cut, cfg_max_field_bytes);
-
-function [F-1:0] chk_bit;
-    input [10*F-1:0] c;
-    input integer    b;
+// F1: kinds and checks; per slot the packed check() results, per field of the result a vector over the slots:
+// {str, neg, dec, null, pre[3]} (pre: reason known without the value)
+function [7*F-1:0] f1_eval;
+    input [PW-1:0]   n;
+    input [7*F-1:0]  col;
+    input [9*F-1:0]  len;
+    input [6*F-1:0]  flags;
+    input [64*F-1:0] cut;
+    input [191:0]    kinds;
+    input [7:0]      max_bytes;
+    reg   [10*F-1:0] c;
     integer          j;
     begin
-        for (j = 0; j < F; j = j + 1) chk_bit[j] = c[10*j + b];
-    end
-endfunction
-
-function [3*F-1:0] chk_pre;
-    input [10*F-1:0] c;
-    integer          j;
-    begin
-        for (j = 0; j < F; j = j + 1) chk_pre[3*j +: 3] = c[10*j + 3 +: 3];
+        c = checks(n, kinds_of(n, col, kinds), len, flags, cut, max_bytes);
+        for (j = 0; j < F; j = j + 1) begin
+            f1_eval[3*j +: 3]   = c[10*j + 3 +: 3];
+            f1_eval[3*F + j]    = c[10*j + 6];
+            f1_eval[4*F + j]    = c[10*j + 7];
+            f1_eval[5*F + j]    = c[10*j + 8];
+            f1_eval[6*F + j]    = c[10*j + 9];
+        end
     end
 endfunction
 
@@ -376,11 +378,9 @@ always @(posedge clk) begin
             f1_empty      <= f0_empty;
             f1_col        <= f0_col;
             f1_colfield   <= colfields(f0_nslots, f0_col, f0_empty, n_cols);
-            f1_pre        <= chk_pre(in_chk);
-            f1_null       <= chk_bit(in_chk, 6);
-            f1_dec        <= chk_bit(in_chk, 7);
-            f1_neg        <= chk_bit(in_chk, 8);
-            f1_str        <= chk_bit(in_chk, 9) & colfields(f0_nslots, f0_col, f0_empty, n_cols);
+            {f1_str, f1_neg, f1_dec, f1_null, f1_pre} <=
+                f1_eval(f0_nslots, f0_col, f0_len, f0_flags, f0_cut, cfg_kinds, cfg_max_field_bytes)
+                & {colfields(f0_nslots, f0_col, f0_empty, n_cols), {(6*F){1'b1}}};
             f1_win        <= f0_cut;
             f1_len        <= f0_len;
             f1_pos        <= f0_pos;
@@ -410,10 +410,14 @@ reg  [64*F-1:0]     str_hashval;
 reg  [2047:0]       sbuf;          // bytes of the open STR field of earlier beats
 reg  [8:0]          sbuf_len;
 reg  [PW-1:0]       nstr;
+reg                 h_prep;        // h_data/h_len/h_tag hold the next field for the hashing unit
+reg  [2047:0]       h_data;
+reg  [8:0]          h_len;
+reg  [PW-1:0]       h_tag;
 
 wire [F-1:0]        todo_now = str_loaded ? str_todo : (f1_valid ? f1_str : {F{1'b0}});
 wire [F-1:0]        todo_low = todo_now & (~todo_now + {{(F-1){1'b0}}, 1'b1});
-assign str_wait = f1_valid && (todo_now != {F{1'b0}} || hash_busy);
+assign str_wait = f1_valid && (todo_now != {F{1'b0}} || h_prep || hash_busy);
 
 // bytes of the STR field ended by the slot whose one-hot is sel: the buffer plus the beat up to the
 // terminator (a field from an earlier beat), or the field's bytes within the beat
@@ -472,30 +476,36 @@ endfunction
 
 wire         h_s_ready, h_m_valid;
 wire [63:0]  h_hash;
-wire [PW-1:0] h_tag;
-wire         h_issue = f1_valid && todo_now != {F{1'b0}} && !hash_busy && h_s_ready;
+wire [PW-1:0] h_rtag;
+wire         h_take  = f1_valid && todo_now != {F{1'b0}} && !h_prep && !hash_busy;   // prepare the next field
+wire         h_issue = h_prep && h_s_ready;
 
 xxh64_str #(.MAX_BYTES(256), .TAG_WIDTH(PW)) u_hash (
     .clk(clk), .rst(rst),
-    .s_data(str_bytes(todo_low, f1_pos, f1_len, f1_fromcarry, f1_data, sbuf, sbuf_len)),
-    .s_len(sel_len(todo_low, f1_len)), .s_seed(64'd0), .s_tag(onehot_index(todo_low)),
-    .s_valid(h_issue), .s_ready(h_s_ready),
-    .m_hash(h_hash), .m_tag(h_tag), .m_valid(h_m_valid), .m_ready(1'b1)
+    .s_data(h_data), .s_len(h_len), .s_seed(64'd0), .s_tag(h_tag), .s_valid(h_prep), .s_ready(h_s_ready),
+    .m_hash(h_hash), .m_tag(h_rtag), .m_valid(h_m_valid), .m_ready(1'b1)
 );
 
 integer jh;
 always @(posedge clk) begin
-    // hashing sequence of the chunk in F1
-    if (h_issue) begin
-        hash_busy  <= 1'b1;
+    // hashing sequence of the chunk in F1: prepare a field's bytes (registered), hand them over, wait
+    if (h_take) begin
+        h_data     <= str_bytes(todo_low, f1_pos, f1_len, f1_fromcarry, f1_data, sbuf, sbuf_len);
+        h_len      <= sel_len(todo_low, f1_len);
+        h_tag      <= onehot_index(todo_low);
+        h_prep     <= 1'b1;
         str_todo   <= todo_now & ~todo_low;
         str_loaded <= 1'b1;
         nstr       <= (str_loaded ? nstr : {PW{1'b0}}) + 1'b1;
     end
+    if (h_issue) begin
+        h_prep    <= 1'b0;
+        hash_busy <= 1'b1;
+    end
     if (h_m_valid) begin
         hash_busy <= 1'b0;
         for (jh = 0; jh < F; jh = jh + 1) begin
-            if (h_tag == jh[PW-1:0]) begin
+            if (h_rtag == jh[PW-1:0]) begin
                 str_hashval[64*jh +: 64] <= h_hash;
                 str_hashval_v[jh]       <= 1'b1;
             end
@@ -506,6 +516,7 @@ always @(posedge clk) begin
         str_hashval_v <= {F{1'b0}};
     end
     if (rst) begin
+        h_prep        <= 1'b0;
         hash_busy     <= 1'b0;
         str_loaded    <= 1'b0;
         str_hashval_v <= {F{1'b0}};
@@ -749,8 +760,18 @@ function [68*F-1:0] verdicts;
     end
 endfunction
 
-wire [68*F-1:0] f5_verd = verdicts(f5_slot & {F{f5_valid}}, f5_colfield, f5_null, f5_dec, f5_neg, f5_pre, f5_hex, f5_v);
-integer jv;
+// per field of the result a vector over the slots: {null F, reason 3F, value 64F}
+function [68*F-1:0] verdict_vectors;
+    input [68*F-1:0] v;
+    integer          j;
+    begin
+        for (j = 0; j < F; j = j + 1) begin
+            verdict_vectors[67*F + j]            = v[68*j + 67];
+            verdict_vectors[64*F + 3*j +: 3]     = v[68*j + 64 +: 3];
+            verdict_vectors[64*j +: 64]          = v[68*j +: 64];
+        end
+    end
+endfunction
 always @(posedge clk) begin
     // the output register empties when taken while the stages behind it wait for a hash
     if (!ce && m_ready) m_valid <= 1'b0;
@@ -762,11 +783,8 @@ always @(posedge clk) begin
             m_empty      <= f5_empty;
             m_col        <= f5_col;
             m_colfield   <= f5_colfield;
-            for (jv = 0; jv < F; jv = jv + 1) begin
-                m_null[jv]            <= f5_verd[68*jv + 67];
-                m_reason[3*jv +: 3]   <= f5_verd[68*jv + 64 +: 3];
-                m_value[64*jv +: 64]  <= f5_verd[68*jv +: 64];
-            end
+            {m_null, m_reason, m_value} <= verdict_vectors(verdicts(f5_slot, f5_colfield, f5_null, f5_dec, f5_neg,
+                                                                     f5_pre, f5_hex, f5_v));
             m_hdr        <= f5_hdr;
             m_stream_end <= f5_se;
             m_nstr       <= f5_nstr;

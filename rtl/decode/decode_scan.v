@@ -25,8 +25,8 @@
 // position n < IN_BYTES of a last beat. A beat whose last byte is a CR waits until the next
 // byte is known (the next beat is visible in the input skid buffer).
 //
-// Timing: three register stages (classify, line structure, field scans), each one log-step
-// scan deep at most.
+// Timing: register stages A (classify), B (line ends: one scan), B2 (field bytes), C (field scans),
+// D/E (terminator ranks, two log-steps each), F (slot positions); each stage one log-step scan deep at most.
 //
 // lint-params: IN_BYTES=8
 // lint-params: IN_BYTES=128
@@ -230,6 +230,9 @@ always @(posedge clk) begin
 end
 
 // ---------------------------------------------------------------- stage A: classify every byte
+// Each stage's logic is a function of its input registers, evaluated inside the clocked block only for a
+// valid beat (a simulator evaluates every continuous assignment every cycle; this way an idle stage costs
+// one branch).
 reg             a_valid, a_last;
 reg  [8*B-1:0]  a_data;
 reg  [PW-1:0]   a_n;
@@ -249,9 +252,9 @@ endfunction
 function [3:0] hex_val;  // 0 for a byte that is not a hex digit
     input [7:0] c;
     begin
-        if (c >= "0" && c <= "9")                          hex_val = c[3:0];
+        if (c >= "0" && c <= "9")                                  hex_val = c[3:0];
         else if ((c >= "a" && c <= "f") || (c >= "A" && c <= "F")) hex_val = c[3:0] + 4'd9;
-        else                                               hex_val = 4'd0;
+        else                                                       hex_val = 4'd0;
     end
 endfunction
 
@@ -282,14 +285,29 @@ function [4*B-1:0] nibbles;
     end
 endfunction
 
-wire [B-1:0] h_v      = below(h_n);
-wire [B-1:0] h_lf     = eq_mask(h_data, LF) & h_v;
-wire [B-1:0] h_cr     = eq_mask(h_data, CR) & h_v;
-// the byte after each position is LF, or the stream ends there
-wire [B-1:0] h_end1   = h_last ? onehot(h_n) >> 1 : {B{1'b0}};              // end of stream at h_n
-wire [B-1:0] h_la     = (!h_last && next_lf_or_end && h_n != {PW{1'b0}}) ? onehot({1'b0, h_lasti}) : {B{1'b0}};
-wire [B-1:0] h_crt    = h_cr & ((h_lf >> 1) | h_end1 | h_la);
-wire [B-1:0] h_lfi    = h_lf & ((h_crt << 1) | {{(B-1){1'b0}}, prev_crt});
+// line-end bytes: {LF, CR of a CRLF (or before the end of the stream), ignored LF after it, the CRT in the
+// beat's last valid position (carry)}
+function [3*B:0] crlf;
+    input [8*B-1:0] data;
+    input [PW-1:0]  n;
+    input           last;
+    input           la;        // the byte after the beat is LF, or the stream ends there
+    input           pcrt;      // the previous beat ended with a CRT
+    reg   [B-1:0]   v, lf, cr, crt, lfi, nxt;
+    reg   [PW-2:0]  li;
+    begin
+        v   = below(n);
+        lf  = eq_mask(data, LF) & v;
+        cr  = eq_mask(data, CR) & v;
+        li  = n[PW-2:0] - 1'b1;
+        nxt = (lf >> 1) | (last ? (onehot(n) >> 1) : ((la && n != {PW{1'b0}}) ? onehot({1'b0, li}) : {B{1'b0}}));
+        crt = cr & nxt;
+        lfi = lf & ((crt << 1) | {{(B-1){1'b0}}, pcrt});
+        crlf = {!last && n != {PW{1'b0}} && crt[li], lfi, crt, lf};
+    end
+endfunction
+
+wire h_la = next_lf_or_end;
 
 always @(posedge clk) begin
     if (a_ce) begin
@@ -299,13 +317,9 @@ always @(posedge clk) begin
             a_n    <= h_n;
             a_last <= h_last;
             {a_min, a_sgn, a_hexd, a_dig, a_bin, a_v} <= classes(h_data, h_n, cfg_delimiter);
-            a_lf   <= h_lf;
-            a_dl   <= eq_mask(h_data, cfg_delimiter) & h_v;
-            a_crt  <= h_crt;
-            a_lfi  <= h_lfi;
+            {prev_crt, a_lfi, a_crt, a_lf} <= crlf(h_data, h_n, h_last, h_la, prev_crt);
+            a_dl   <= eq_mask(h_data, cfg_delimiter) & below(h_n);
             a_nib  <= nibbles(h_data);
-            // carry: a CRT in the last valid position; a new stream starts clean
-            prev_crt <= !h_last && h_n != {PW{1'b0}} && h_crt[h_lasti];
         end
     end
     if (rst) begin
@@ -314,37 +328,33 @@ always @(posedge clk) begin
     end
 end
 
-// ---------------------------------------------------------------- stage B: lines and fields
+// ---------------------------------------------------------------- stage B: line ends
 reg             b_valid, b_last;
 reg  [8*B-1:0]  b_data;
 reg  [PW-1:0]   b_n;
-reg  [B-1:0]    b_s, b_le, b_re, b_empty, b_lfi;
-reg  [B-1:0]    b_xbin, b_xnd, b_xnh, b_xsg, b_xmi, b_xnz;   // per-byte facts of field bytes
+reg  [B-1:0]    b_v, b_dl, b_le, b_empty, b_lfi, b_bin, b_dig, b_hexd, b_sgn, b_min;
 reg  [4*B-1:0]  b_nib;
 reg             line_content;  // content since the last line end (carry)
-reg             f_boundary;    // the position before this beat ended a field (or a stream starts)
-wire            c_ce;
-assign b_ce = c_ce || !b_valid;
+wire            b2_ce;
+assign b_ce = b2_ce || !b_valid;
 
-wire [PW-2:0]  a_lasti = a_n[PW-2:0] - 1'b1;
-wire [B-1:0]   a_leraw = (a_lf & ~a_lfi) | a_crt;
-wire [B-1:0]   a_cont  = a_v & ~a_leraw & ~a_lfi;
-wire [B:0]     a_sc    = seg_or(a_cont, a_leraw, line_content);     // content since the last line end
-wire [B-1:0]   a_eosle = a_last ? (onehot(a_n) & a_sc[B-1:0]) : {B{1'b0}};
-wire [B-1:0]   a_le    = a_leraw | a_eosle;
-wire [B-1:0]   a_empty = a_leraw & ~a_sc[B-1:0];
-wire [B-1:0]   a_s     = a_dl | a_le;
-wire [B-1:0]   a_fb    = a_cont & ~a_dl;
-wire [B-1:0]   a_fs    = a_fb & (((a_s | a_lfi) << 1) | {{(B-1){1'b0}}, f_boundary});
-wire [B-1:0]   a_sgs   = a_fs & a_sgn;
-
-// nibble of every field byte, 0 at a leading sign and outside fields
-function [4*B-1:0] keep_nibbles;
-    input [4*B-1:0] nib;
-    input [B-1:0]   keep;
-    integer         i;
+// {content after the beat's last line end (carry), line ends, empty-line ends}
+function [2*B:0] line_ends;
+    input [B-1:0]  v;
+    input [B-1:0]  lf;
+    input [B-1:0]  crt;
+    input [B-1:0]  lfi;
+    input [PW-1:0] n;
+    input          last;
+    input          content;
+    reg   [B-1:0]  leraw, cont, eosle;
+    reg   [B:0]    sc;
     begin
-        for (i = 0; i < B; i = i + 1) keep_nibbles[4*i +: 4] = keep[i] ? nib[4*i +: 4] : 4'd0;
+        leraw = (lf & ~lfi) | crt;
+        cont  = v & ~leraw & ~lfi;
+        sc    = seg_or(cont, leraw, content);                       // content since the last line end
+        eosle = last ? (onehot(n) & sc[B-1:0]) : {B{1'b0}};           // the end of the stream ends an open line
+        line_ends = {!last && sc[B], leraw & ~sc[B-1:0], leraw | eosle};
     end
 endfunction
 
@@ -352,40 +362,88 @@ always @(posedge clk) begin
     if (b_ce) begin
         b_valid <= a_valid;
         if (a_valid) begin
-            b_data  <= a_data;
-            b_n     <= a_n;
-            b_last  <= a_last;
-            b_s     <= a_s;
-            b_le    <= a_le;
-            b_re    <= a_le & ~a_empty;
-            b_empty <= a_empty;
-            b_lfi   <= a_lfi;
-            b_xbin  <= a_fb & a_bin;
-            b_xnd   <= a_fb & ~a_dig & ~a_sgs;
-            b_xnh   <= a_fb & ~a_hexd;
-            b_xsg   <= a_sgs;
-            b_xmi   <= a_sgs & a_min;
-            b_xnz   <= a_fb & a_hexd & ~a_sgs & (a_nib_nz(a_nib));
-            b_nib   <= keep_nibbles(a_nib, a_fb & ~a_sgs);
-            // carries for the next beat (a stream starts clean)
-            line_content <= !a_last && a_sc[B];
-            f_boundary   <= a_last || (a_n == {PW{1'b0}} ? f_boundary : (a_s[a_lasti] | a_lfi[a_lasti]));
+            b_data <= a_data;
+            b_n    <= a_n;
+            b_last <= a_last;
+            b_v    <= a_v;
+            b_dl   <= a_dl;
+            b_lfi  <= a_lfi;
+            {b_bin, b_dig, b_hexd, b_sgn, b_min} <= {a_bin, a_dig, a_hexd, a_sgn, a_min};
+            b_nib  <= a_nib;
+            {line_content, b_empty, b_le} <= line_ends(a_v, a_lf, a_crt, a_lfi, a_n, a_last, line_content);
         end
     end
     if (rst) begin
         b_valid      <= 1'b0;
         line_content <= 1'b0;
-        f_boundary   <= 1'b1;
     end
 end
 
-function [B-1:0] a_nib_nz;
+// ---------------------------------------------------------------- stage B2: field bytes
+reg             b2_valid, b2_last;
+reg  [8*B-1:0]  b2_data;
+reg  [PW-1:0]   b2_n;
+reg  [B-1:0]    b2_s, b2_le, b2_re, b2_empty, b2_lfi;
+reg  [B-1:0]    b2_xbin, b2_xnd, b2_xnh, b2_xsg, b2_xmi, b2_xnz;   // per-byte facts of field bytes
+reg  [4*B-1:0]  b2_nib;
+reg             f_boundary;    // the position before this beat ended a field (or a stream starts)
+wire            c_ce;
+assign b2_ce = c_ce || !b2_valid;
+
+// {field boundary at the beat's last valid position (carry), xnz, xmi, xsg, xnh, xnd, xbin, nib}
+function [10*B:0] field_bytes;
+    input [B-1:0]   v;
+    input [B-1:0]   dl;
+    input [B-1:0]   le;
+    input [B-1:0]   lfi;
+    input [B-1:0]   bin;
+    input [B-1:0]   dig;
+    input [B-1:0]   hexd;
+    input [B-1:0]   sgn;
+    input [B-1:0]   mn;
     input [4*B-1:0] nib;
+    input [PW-1:0]  n;
+    input           last;
+    input           fbnd;
+    reg   [B-1:0]   s, fb, fs, sgs, nz;
+    reg   [PW-2:0]  li;
     integer         i;
     begin
-        for (i = 0; i < B; i = i + 1) a_nib_nz[i] = (nib[4*i +: 4] != 4'd0);
+        s   = dl | le;
+        fb  = v & ~le & ~lfi & ~dl;
+        fs  = fb & (((s | lfi) << 1) | {{(B-1){1'b0}}, fbnd});
+        sgs = fs & sgn;
+        for (i = 0; i < B; i = i + 1) begin
+            nz[i] = nib[4*i +: 4] != 4'd0;
+            field_bytes[4*i +: 4] = (fb[i] && !sgs[i]) ? nib[4*i +: 4] : 4'd0;
+        end
+        li = n[PW-2:0] - 1'b1;
+        field_bytes[4*B +: 6*B] = {fb & hexd & ~sgs & nz, sgs & mn, sgs, fb & ~hexd, fb & ~dig & ~sgs, fb & bin};
+        field_bytes[10*B] = last || (n == {PW{1'b0}} ? fbnd : (s[li] | lfi[li]));
     end
 endfunction
+
+always @(posedge clk) begin
+    if (b2_ce) begin
+        b2_valid <= b_valid;
+        if (b_valid) begin
+            b2_data  <= b_data;
+            b2_n     <= b_n;
+            b2_last  <= b_last;
+            b2_s     <= b_dl | b_le;
+            b2_le    <= b_le;
+            b2_re    <= b_le & ~b_empty;
+            b2_empty <= b_empty;
+            b2_lfi   <= b_lfi;
+            {f_boundary, b2_xnz, b2_xmi, b2_xsg, b2_xnh, b2_xnd, b2_xbin, b2_nib} <=
+                field_bytes(b_v, b_dl, b_le, b_lfi, b_bin, b_dig, b_hexd, b_sgn, b_min, b_nib, b_n, b_last, f_boundary);
+        end
+    end
+    if (rst) begin
+        b2_valid   <= 1'b0;
+        f_boundary <= 1'b1;
+    end
+end
 
 // ---------------------------------------------------------------- stage C: field scans, carries
 reg             c_valid, c_last, c_cont, c_lfi0;
@@ -406,22 +464,6 @@ reg  [15:0]     cw_s;
 reg  [16:0]     cw_nzi;        // inclusive non-zero-digit scan at the previous beat's last 17 positions
 assign c_ce = d_ce || !c_valid;
 
-wire [B:0]      sc_bin = seg_or(b_xbin, b_s, cf_bin);
-wire [B:0]      sc_nd  = seg_or(b_xnd,  b_s, cf_nd);
-wire [B:0]      sc_nh  = seg_or(b_xnh,  b_s, cf_nh);
-wire [B:0]      sc_sg  = seg_or(b_xsg,  b_s, cf_sg);
-wire [B:0]      sc_mi  = seg_or(b_xmi,  b_s, cf_mi);
-wire [B:0]      sc_nz  = seg_or(b_xnz,  b_s, cf_nz);
-wire [B-1:0]    nzi    = (sc_nz[B-1:0] | b_xnz) & ~b_s;  // inclusive, 0 at terminators
-// FAR at p: nzi at p-17 and no terminator at p-16 .. p-1 (positions before the beat from the carry)
-wire [B+16:0]   ext_nzi = {nzi, cw_nzi};      // ext index = position + 17
-wire [B+15:0]   ext_ns  = {~b_s, ~cw_s};      // ext index = position + 16
-wire [PW-2:0]   b_lasti = b_n[PW-2:0] - 1'b1;
-// the last 16 / 17 positions of the beat (its valid bytes) for the next beat's windows and FAR
-wire [4*B+63:0] nib_tail = {b_nib, cw_nib} >> (4 * b_n);
-wire [B+15:0]   s_tail   = {b_s, cw_s} >> b_n;
-wire [B+16:0]   nzi_tail = ext_nzi >> b_n;
-wire unused_tails = &{1'b0, nib_tail[4*B+63:64], s_tail[B+15:16], nzi_tail[B+16:17], ext_nzi[B+16:B]};
 // w[e] = AND of ns_x[e-15 .. e] (16 positions ending at e)
 function [B+15:0] and16;
     input [B+15:0] ns_x;
@@ -431,61 +473,134 @@ function [B+15:0] and16;
         for (d = 1; d < 16; d = d * 2) and16 = and16 & (and16 << d);
     end
 endfunction
-// FAR at p: nzi at p-17 (ext_nzi[p]) and no terminator at p-16 .. p-1 (win16[p+15])
-wire [B+15:0]   win16 = and16(ext_ns);
-wire [B-1:0]    far   = ext_nzi[B-1:0] & win16[B+14:15];
-wire unused_win16 = &{1'b0, win16[14:0], win16[B+15]};
 
-// field boundaries (terminators and ignored LFs) among the valid bytes; the open field starts after the last
-wire [B-1:0]    bnd       = (b_s | b_lfi) & below(b_n);
-wire [PW-1:0]   bnd_hi    = hi_pos(bnd);
-wire [9:0] clen_sum = {1'b0, cf_len} + {{(10-PW){1'b0}}, b_n};
+// the six field scans at every position, and their carries out: {carries 6, far, mi, sg, nh, nd, bin}
+// (the log-step AND window and the extended non-zero scan compute a few positions that FAR does not need)
+/* verilator lint_off UNUSEDSIGNAL */
+function [6*B+5:0] field_scans;
+    input [B-1:0]  s;
+    input [B-1:0]  xbin;
+    input [B-1:0]  xnd;
+    input [B-1:0]  xnh;
+    input [B-1:0]  xsg;
+    input [B-1:0]  xmi;
+    input [B-1:0]  xnz;
+    input [5:0]    cin;      // {nz, mi, sg, nh, nd, bin}
+    input [16:0]   pnzi;     // inclusive non-zero scan of the previous beat's last 17 positions
+    input [15:0]   ps;       // terminators of the previous beat's last 16 positions
+    reg   [B:0]    sb, snd, snh, ssg, smi, snz;
+    reg   [B+15:0] w16;
+    reg   [B+16:0] enzi;
+    begin
+        sb  = seg_or(xbin, s, cin[0]);
+        snd = seg_or(xnd, s, cin[1]);
+        snh = seg_or(xnh, s, cin[2]);
+        ssg = seg_or(xsg, s, cin[3]);
+        smi = seg_or(xmi, s, cin[4]);
+        snz = seg_or(xnz, s, cin[5]);
+        enzi = {(snz[B-1:0] | xnz) & ~s, pnzi};           // ext index = position + 17
+        w16 = and16({~s, ~ps});                            // ext index = position + 16
+        // FAR at p: a non-zero digit at p-17 (enzi[p]) and no terminator at p-16 .. p-1 (w16[p+15])
+        field_scans = {snz[B], smi[B], ssg[B], snh[B], snd[B], sb[B],
+                       enzi[B-1:0] & w16[B+14:15], smi[B-1:0], ssg[B-1:0], snh[B-1:0], snd[B-1:0], sb[B-1:0]};
+    end
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+// the inclusive non-zero scan (for the next beat's FAR; its carry out comes from field_scans)
+/* verilator lint_off UNUSEDSIGNAL */
+function [B-1:0] nz_incl;
+    input [B-1:0] s;
+    input [B-1:0] xnz;
+    input         cin;
+    reg   [B:0]   snz;
+    begin
+        snz = seg_or(xnz, s, cin);
+        nz_incl = (snz[B-1:0] | xnz) & ~s;
+    end
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+// the previous 16 / 17 positions for the next beat: {nzi 17, s 16, nib 64}, and the open field's length
+function [96:0] tails;
+    input [4*B-1:0] nib;
+    input [B-1:0]   s;
+    input [B-1:0]   nzi;
+    input [PW-1:0]  n;
+    input [63:0]    pnib;
+    input [15:0]    ps;
+    input [16:0]    pnzi;
+    reg   [4*B+63:0] tn;
+    reg   [B+15:0]  ts;
+    reg   [B+16:0]  tz;
+    begin
+        tn = {nib, pnib};
+        ts = {s, ps};
+        tz = {nzi, pnzi};
+        tails = {tz[{{(32-PW){1'b0}}, n} +: 17], ts[{{(32-PW){1'b0}}, n} +: 16], tn[4*{{(32-PW){1'b0}}, n} +: 64]};
+    end
+endfunction
+
+function [8:0] open_len;  // bytes after the last boundary, or the open field grows by the whole beat
+    input [B-1:0]  s;
+    input [B-1:0]  lfi;
+    input [PW-1:0] n;
+    input [8:0]    clen;
+    reg   [B-1:0]  bnd;
+    reg   [9:0]    sum;
+    begin
+        bnd = (s | lfi) & below(n);
+        sum = {1'b0, clen} + {{(10-PW){1'b0}}, n};
+        if (bnd != {B{1'b0}}) open_len = {{(9-PW){1'b0}}, n - hi_pos(bnd) - 1'b1};
+        else                  open_len = (sum > 10'd256) ? 9'd256 : sum[8:0];
+    end
+endfunction
+
+function last_open;  // the last valid position is a field byte (the field stays open)
+    input [B-1:0]  s;
+    input [B-1:0]  lfi;
+    input [PW-1:0] n;
+    input          open;
+    reg   [PW-2:0] li;
+    begin
+        li = n[PW-2:0] - 1'b1;
+        last_open = (n == {PW{1'b0}}) ? open : !(s[li] | lfi[li]);
+    end
+endfunction
 
 always @(posedge clk) begin
     if (c_ce) begin
-        c_valid <= b_valid;
-        if (b_valid) begin
-            c_data     <= b_data;
-            c_n        <= b_n;
-            c_last     <= b_last;
-            c_s        <= b_s;
-            c_le       <= b_le;
-            c_re       <= b_re;
-            c_empty    <= b_empty;
-            c_lfi_next <= b_lfi >> 1;
-            c_fbin     <= sc_bin[B-1:0];
-            c_fnd      <= sc_nd[B-1:0];
-            c_fnh      <= sc_nh[B-1:0];
-            c_fsg      <= sc_sg[B-1:0];
-            c_fmi      <= sc_mi[B-1:0];
-            c_far      <= far;
-            c_nib      <= b_nib;
+        c_valid <= b2_valid;
+        if (b2_valid) begin
+            c_data     <= b2_data;
+            c_n        <= b2_n;
+            c_last     <= b2_last;
+            c_s        <= b2_s;
+            c_le       <= b2_le;
+            c_re       <= b2_re;
+            c_empty    <= b2_empty;
+            c_lfi_next <= b2_lfi >> 1;
+            c_nib      <= b2_nib;
             c_cnib     <= cw_nib;
             c_cs       <= cw_s;
             c_clen     <= cf_len;
             c_cont     <= cf_open;
-            c_lfi0     <= b_lfi[0];
-            // carries for the next beat
-            cf_bin <= sc_bin[B] && !b_last;
-            cf_nd  <= sc_nd[B]  && !b_last;
-            cf_nh  <= sc_nh[B]  && !b_last;
-            cf_sg  <= sc_sg[B]  && !b_last;
-            cf_mi  <= sc_mi[B]  && !b_last;
-            cf_nz  <= sc_nz[B]  && !b_last;
-            if (b_last) begin
+            c_lfi0     <= b2_lfi[0];
+            {cf_nz, cf_mi, cf_sg, cf_nh, cf_nd, cf_bin, c_far, c_fmi, c_fsg, c_fnh, c_fnd, c_fbin} <=
+                field_scans(b2_s, b2_xbin, b2_xnd, b2_xnh, b2_xsg, b2_xmi, b2_xnz,
+                            {cf_nz, cf_mi, cf_sg, cf_nh, cf_nd, cf_bin}, cw_nzi, cw_s);
+            // carries for the next beat (a stream starts clean)
+            if (b2_last) begin
+                {cf_nz, cf_mi, cf_sg, cf_nh, cf_nd, cf_bin} <= 6'd0;
                 cf_len  <= 9'd0;
                 cf_open <= 1'b0;
                 cw_nib  <= 64'd0;
                 cw_s    <= 16'hFFFF;
                 cw_nzi  <= 17'd0;
             end else begin
-                // bytes after the last boundary, or the open field grows by the whole beat
-                cf_len  <= (bnd != {B{1'b0}}) ? {{(9-PW){1'b0}}, b_n - bnd_hi - 1'b1}
-                         : (clen_sum > 10'd256 ? 9'd256 : clen_sum[8:0]);
-                cf_open <= (b_n == {PW{1'b0}}) ? cf_open : !(b_s[b_lasti] | b_lfi[b_lasti]);
-                cw_nib  <= nib_tail[63:0];
-                cw_s    <= s_tail[15:0];
-                cw_nzi  <= nzi_tail[16:0];
+                cf_len  <= open_len(b2_s, b2_lfi, b2_n, cf_len);
+                cf_open <= last_open(b2_s, b2_lfi, b2_n, cf_open);
+                {cw_nzi, cw_s, cw_nib} <= tails(b2_nib, b2_s, nz_incl(b2_s, b2_xnz, cf_nz), b2_n, cw_nib, cw_s, cw_nzi);
             end
         end
     end
