@@ -107,26 +107,38 @@ reg [LW-1:0]          len_reg;    // total length (for h += len after CONVERGE)
 reg [63:0]            v1_reg, v2_reg, v3_reg, v4_reg, h_reg;
 reg [TAG_WIDTH-1:0]   tag_reg;
 
-wire [63:0] d64 = data_reg[63:0];
-wire [63:0] d32 = {32'd0, data_reg[31:0]};
-wire [63:0] d8  = {56'd0, data_reg[7:0]};
 wire [LW-1:0] c32 = 32;
 wire [LW-1:0] c8 = 8;
 wire [LW-1:0] c4 = 4;
 wire [LW-1:0] c1 = 1;
 
 // h after CONVERGE (accumulator sum, four merges, + len)
-wire [63:0] h_conv = xmerge(xmerge(xmerge(xmerge(
-                         rotl(v1_reg, 1) + rotl(v2_reg, 7) + rotl(v3_reg, 12) + rotl(v4_reg, 18),
-                         v1_reg), v2_reg), v3_reg), v4_reg) + {{(64-LW){1'b0}}, len_reg};
-// h after one tail step (8, 4 or 1 bytes, by rem_reg)
-wire [63:0] h_t8 = rotl(h_reg ^ xround(64'd0, d64), 27) * P1 + P4;
-wire [63:0] h_t4 = rotl(h_reg ^ (d32 * P1), 23) * P2 + P3;
-wire [63:0] h_t1 = rotl(h_reg ^ (d8 * P5), 11) * P1;
-// avalanche
-wire [63:0] a1 = (h_reg ^ (h_reg >> 33)) * P2;
-wire [63:0] a2 = (a1 ^ (a1 >> 29)) * P3;
-wire [63:0] h_final = a2 ^ (a2 >> 32);
+function [63:0] h_conv;
+    input [63:0]   v1, v2, v3, v4;
+    input [LW-1:0] len;
+    begin
+        h_conv = xmerge(xmerge(xmerge(xmerge(rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18), v1), v2), v3),
+                        v4) + {{(64-LW){1'b0}}, len};
+    end
+endfunction
+
+// h after one tail step of 8, 4 or 1 bytes (by the bytes left), or the avalanche when none are left
+function [63:0] h_tail;
+    input [63:0]   h;
+    input [63:0]   d;      // the next 8 bytes
+    input [LW-1:0] rem;
+    reg   [63:0]   a1, a2;
+    begin
+        if (rem >= 8)      h_tail = rotl(h ^ xround(64'd0, d), 27) * P1 + P4;
+        else if (rem >= 4) h_tail = rotl(h ^ ({32'd0, d[31:0]} * P1), 23) * P2 + P3;
+        else if (rem != 0) h_tail = rotl(h ^ ({56'd0, d[7:0]} * P5), 11) * P1;
+        else begin
+            a1 = (h ^ (h >> 33)) * P2;
+            a2 = (a1 ^ (a1 >> 29)) * P3;
+            h_tail = a2 ^ (a2 >> 32);
+        end
+    end
+endfunction
 
 assign s_ready = (st_reg == ST_IDLE);
 assign m_valid = (st_reg == ST_OUT);
@@ -159,24 +171,21 @@ always @(posedge clk) begin
             if (rem_reg - c32 < c32) st_reg <= ST_CONV;
         end
         ST_CONV: begin
-            h_reg <= h_conv;
+            h_reg <= h_conv(v1_reg, v2_reg, v3_reg, v4_reg, len_reg);
             st_reg <= ST_TAIL;
         end
         ST_TAIL: begin
+            h_reg <= h_tail(h_reg, data_reg[63:0], rem_reg);
             if (rem_reg >= c8) begin
-                h_reg <= h_t8;
                 data_reg <= data_reg >> 64;
                 rem_reg <= rem_reg - c8;
             end else if (rem_reg >= c4) begin
-                h_reg <= h_t4;
                 data_reg <= data_reg >> 32;
                 rem_reg <= rem_reg - c4;
             end else if (rem_reg != {LW{1'b0}}) begin
-                h_reg <= h_t1;
                 data_reg <= data_reg >> 8;
                 rem_reg <= rem_reg - c1;
             end else begin
-                h_reg <= h_final;
                 st_reg <= ST_OUT;
             end
         end
