@@ -8,7 +8,7 @@
 //       that need no value: BINARY, OVERLONG, BAD_CHAR, and OVERFLOW by length (a non-zero digit
 //       beyond the 16th for HEX or beyond the 10th for decimal)
 //   F2  STR fields: each non-null STR column field is hashed (xxh64_str, XXH64(bytes, 0)); the chunk
-//       waits here while its STR fields are hashed, one at a time; the bytes of a STR field that is
+//       waits here while its STR fields are hashed, STR_UNITS at a time; the bytes of a STR field that is
 //       still open at the end of its beat are kept in a 256-byte buffer until its terminator comes.
 //       Decimal: pairs of digits (d1*10 + d0)
 //   F3  decimal: groups of 4 digits;   F4: groups of 8;   F5: the 10-digit value
@@ -31,6 +31,8 @@ module decode_fields #(
     parameter IN_BYTES    = 64,
     // F: slots per chunk
     parameter FIELD_SLOTS = 24,
+    // XXH64 units hashing the STR fields of a chunk side by side
+    parameter STR_UNITS   = 4,
     // width of a position 0..IN_BYTES (derived; do not override)
     parameter PW          = $clog2(IN_BYTES) + 1
 ) (
@@ -404,7 +406,7 @@ end
 // the hashing unit; its digest replaces the field's value.
 reg  [F-1:0]        str_todo;      // STR fields of the chunk in F1 not hashed yet
 reg                 str_loaded;    // str_todo belongs to the chunk in F1
-reg                 hash_busy;     // a field is in the hashing unit
+reg  [STR_UNITS-1:0] hash_busy;   // a field is in hashing unit u
 reg  [F-1:0]        str_hashval_v; // digest available for the slot
 reg  [64*F-1:0]     str_hashval;
 reg  [2047:0]       sbuf;          // bytes of the open STR field of earlier beats
@@ -417,7 +419,7 @@ reg  [PW-1:0]       h_tag;
 
 wire [F-1:0]        todo_now = str_loaded ? str_todo : (f1_valid ? f1_str : {F{1'b0}});
 wire [F-1:0]        todo_low = todo_now & (~todo_now + {{(F-1){1'b0}}, 1'b1});
-assign str_wait = f1_valid && (todo_now != {F{1'b0}} || h_prep || hash_busy);
+assign str_wait = f1_valid && (todo_now != {F{1'b0}} || h_prep || hash_busy != {STR_UNITS{1'b0}});
 
 // bytes of the STR field ended by the slot whose one-hot is sel: the buffer plus the beat up to the
 // terminator (a field from an earlier beat), or the field's bytes within the beat
@@ -474,40 +476,50 @@ function [PW-1:0] onehot_index;
     end
 endfunction
 
-wire         h_s_ready, h_m_valid;
-wire [63:0]  h_hash;
-wire [PW-1:0] h_rtag;
-wire         h_take  = f1_valid && todo_now != {F{1'b0}} && !h_prep && !hash_busy;   // prepare the next field
-wire         h_issue = h_prep && h_s_ready;
+// STR_UNITS hashing units take the prepared fields in turn (the lowest idle unit), so the fields of a chunk
+// are hashed side by side
+wire [STR_UNITS-1:0]    h_s_ready, h_m_valid;
+wire [64*STR_UNITS-1:0] h_hash;
+wire [PW*STR_UNITS-1:0] h_rtag;
+wire [STR_UNITS-1:0]    h_idle  = h_s_ready & ~hash_busy;
+wire [STR_UNITS-1:0]    h_pick  = h_idle & (~h_idle + {{(STR_UNITS-1){1'b0}}, 1'b1});   // lowest idle unit
+wire                    h_issue = h_prep && h_pick != {STR_UNITS{1'b0}};
+wire                    h_take  = f1_valid && todo_now != {F{1'b0}} && (!h_prep || h_issue);   // prepare the next
 
-xxh64_str #(.MAX_BYTES(256), .TAG_WIDTH(PW)) u_hash (
-    .clk(clk), .rst(rst),
-    .s_data(h_data), .s_len(h_len), .s_seed(64'd0), .s_tag(h_tag), .s_valid(h_prep), .s_ready(h_s_ready),
-    .m_hash(h_hash), .m_tag(h_rtag), .m_valid(h_m_valid), .m_ready(1'b1)
-);
+genvar gu;
+generate
+    for (gu = 0; gu < STR_UNITS; gu = gu + 1) begin : g_hash
+        xxh64_str #(.MAX_BYTES(256), .TAG_WIDTH(PW)) u_hash (
+            .clk(clk), .rst(rst),
+            .s_data(h_data), .s_len(h_len), .s_seed(64'd0), .s_tag(h_tag), .s_valid(h_prep && h_pick[gu]),
+            .s_ready(h_s_ready[gu]),
+            .m_hash(h_hash[64*gu +: 64]), .m_tag(h_rtag[PW*gu +: PW]), .m_valid(h_m_valid[gu]), .m_ready(1'b1)
+        );
+    end
+endgenerate
 
-integer jh;
+integer jh, uh;
 always @(posedge clk) begin
-    // hashing sequence of the chunk in F1: prepare a field's bytes (registered), hand them over, wait
+    // hashing of the chunk in F1: prepare a field's bytes (registered), hand them to an idle unit, collect
     if (h_take) begin
         h_data     <= str_bytes(todo_low, f1_pos, f1_len, f1_fromcarry, f1_data, sbuf, sbuf_len);
         h_len      <= sel_len(todo_low, f1_len);
         h_tag      <= onehot_index(todo_low);
-        h_prep     <= 1'b1;
         str_todo   <= todo_now & ~todo_low;
         str_loaded <= 1'b1;
         nstr       <= (str_loaded ? nstr : {PW{1'b0}}) + 1'b1;
     end
-    if (h_issue) begin
-        h_prep    <= 1'b0;
-        hash_busy <= 1'b1;
-    end
-    if (h_m_valid) begin
-        hash_busy <= 1'b0;
-        for (jh = 0; jh < F; jh = jh + 1) begin
-            if (h_rtag == jh[PW-1:0]) begin
-                str_hashval[64*jh +: 64] <= h_hash;
-                str_hashval_v[jh]       <= 1'b1;
+    if (h_issue) h_prep <= 1'b0;
+    if (h_take)  h_prep <= 1'b1;
+    for (uh = 0; uh < STR_UNITS; uh = uh + 1) begin
+        if (h_issue && h_pick[uh]) hash_busy[uh] <= 1'b1;
+        if (h_m_valid[uh]) begin
+            hash_busy[uh] <= 1'b0;
+            for (jh = 0; jh < F; jh = jh + 1) begin
+                if (h_rtag[PW*uh +: PW] == jh[PW-1:0]) begin
+                    str_hashval[64*jh +: 64] <= h_hash[64*uh +: 64];
+                    str_hashval_v[jh]       <= 1'b1;
+                end
             end
         end
     end
@@ -517,7 +529,7 @@ always @(posedge clk) begin
     end
     if (rst) begin
         h_prep        <= 1'b0;
-        hash_busy     <= 1'b0;
+        hash_busy     <= {STR_UNITS{1'b0}};
         str_loaded    <= 1'b0;
         str_hashval_v <= {F{1'b0}};
     end

@@ -142,6 +142,16 @@ wire [63:0]      sc_cnib;
 wire [15:0]      sc_cs;
 wire [8:0]       sc_clen;
 wire [PW*F-1:0]  sc_spos;
+// the same beat after the skid buffer that registers the chunker's ready (it depends on the chunk decision)
+wire             sk_valid, sk_ready, sk_last, sk_cont, sk_lfi0, sk_top_re;
+wire [8*B-1:0]   sk_data;
+wire [PW-1:0]    sk_n, sk_ns, sk_nre;
+wire [B-1:0]     sk_s, sk_le, sk_re, sk_empty, sk_lfi_next, sk_fbin, sk_fnd, sk_fnh, sk_fsg, sk_fmi, sk_far;
+wire [4*B-1:0]   sk_nib;
+wire [63:0]      sk_cnib;
+wire [15:0]      sk_cs;
+wire [8:0]       sk_clen;
+wire [PW*F-1:0]  sk_spos;
 
 decode_scan #(.IN_BYTES(B), .FIELD_SLOTS(F)) u_scan (
     .clk(clk), .rst(rst),
@@ -166,14 +176,35 @@ wire [64*F-1:0]  ck_win;
 wire [16*F-1:0]  ck_wins;
 wire [8*B-1:0]   ck_data;
 
+localparam SKW = 8*B + 3*PW + 4 + 11*B + 4*B + 64 + 16 + 9 + PW*F;
+wire [SKW-1:0] sk_in = {sc_data, sc_n, sc_ns, sc_nre, sc_last, sc_cont, sc_lfi0, sc_top_re, sc_s, sc_le, sc_re,
+                        sc_empty, sc_lfi_next, sc_fbin, sc_fnd, sc_fnh, sc_fsg, sc_fmi, sc_far, sc_nib, sc_cnib,
+                        sc_cs, sc_clen, sc_spos};
+wire [SKW-1:0] sk_out;
+assign {sk_data, sk_n, sk_ns, sk_nre, sk_last, sk_cont, sk_lfi0, sk_top_re, sk_s, sk_le, sk_re, sk_empty,
+        sk_lfi_next, sk_fbin, sk_fnd, sk_fnh, sk_fsg, sk_fmi, sk_far, sk_nib, sk_cnib, sk_cs, sk_clen,
+        sk_spos} = sk_out;
+wire sk_keep_unused, sk_last_unused, sk_user_unused;
+
+axis_register #(
+    .DATA_WIDTH(SKW), .KEEP_ENABLE(0), .KEEP_WIDTH(1), .LAST_ENABLE(0), .USER_ENABLE(0), .REG_TYPE(2)
+) u_skid (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(sk_in), .s_axis_tkeep(1'b1), .s_axis_tvalid(sc_valid), .s_axis_tready(sc_ready),
+    .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
+    .m_axis_tdata(sk_out), .m_axis_tkeep(sk_keep_unused), .m_axis_tvalid(sk_valid), .m_axis_tready(sk_ready),
+    .m_axis_tlast(sk_last_unused), .m_axis_tuser(sk_user_unused)
+);
+wire unused_sk = &{1'b0, sk_keep_unused, sk_last_unused, sk_user_unused};
+
 decode_chunker #(.IN_BYTES(B), .FIELD_SLOTS(F), .LANES(LANES)) u_chunk (
     .clk(clk), .rst(rst),
     .cfg_header_lines(cfg_header_lines),
-    .s_valid(sc_valid), .s_ready(sc_ready), .s_data(sc_data), .s_n(sc_n), .s_last(sc_last),
-    .s_s(sc_s), .s_le(sc_le), .s_re(sc_re), .s_empty(sc_empty), .s_lfi_next(sc_lfi_next),
-    .s_fbin(sc_fbin), .s_fnd(sc_fnd), .s_fnh(sc_fnh), .s_fsg(sc_fsg), .s_fmi(sc_fmi), .s_far(sc_far),
-    .s_nib(sc_nib), .s_cnib(sc_cnib), .s_cs(sc_cs), .s_clen(sc_clen), .s_cont(sc_cont), .s_lfi0(sc_lfi0),
-    .s_ns(sc_ns), .s_nre(sc_nre), .s_top_re(sc_top_re), .s_spos(sc_spos),
+    .s_valid(sk_valid), .s_ready(sk_ready), .s_data(sk_data), .s_n(sk_n), .s_last(sk_last),
+    .s_s(sk_s), .s_le(sk_le), .s_re(sk_re), .s_empty(sk_empty), .s_lfi_next(sk_lfi_next),
+    .s_fbin(sk_fbin), .s_fnd(sk_fnd), .s_fnh(sk_fnh), .s_fsg(sk_fsg), .s_fmi(sk_fmi), .s_far(sk_far),
+    .s_nib(sk_nib), .s_cnib(sk_cnib), .s_cs(sk_cs), .s_clen(sk_clen), .s_cont(sk_cont), .s_lfi0(sk_lfi0),
+    .s_ns(sk_ns), .s_nre(sk_nre), .s_top_re(sk_top_re), .s_spos(sk_spos),
     .m_valid(ck_valid), .m_ready(ck_ready), .m_nslots(ck_nslots), .m_pos(ck_pos), .m_len(ck_len),
     .m_fromcarry(ck_fromcarry), .m_re(ck_re), .m_empty(ck_empty), .m_flags(ck_flags), .m_win(ck_win),
     .m_wins(ck_wins), .m_hdr(ck_hdr), .m_beat_end(ck_beat_end), .m_stream_end(ck_stream_end),

@@ -240,7 +240,7 @@ reg  [B-1:0]    a_v, a_lf, a_dl, a_crt, a_lfi, a_bin, a_dig, a_hexd, a_sgn, a_mi
 reg  [4*B-1:0]  a_nib;
 reg             prev_crt;     // the last byte of the previous beat was a CRT (its LF is ignored)
 wire            b_ce;
-assign a_ce = b_ce || !a_valid;
+assign a_ce = b_ce;   // one enable for every stage (m_ready is a registered ready): no chain through the stages
 
 function is_hex;
     input [7:0] c;
@@ -336,7 +336,7 @@ reg  [B-1:0]    b_v, b_dl, b_le, b_empty, b_lfi, b_bin, b_dig, b_hexd, b_sgn, b_
 reg  [4*B-1:0]  b_nib;
 reg             line_content;  // content since the last line end (carry)
 wire            b2_ce;
-assign b_ce = b2_ce || !b_valid;
+assign b_ce = b2_ce;
 
 // {content after the beat's last line end (carry), line ends, empty-line ends}
 function [2*B:0] line_ends;
@@ -388,7 +388,7 @@ reg  [B-1:0]    b2_xbin, b2_xnd, b2_xnh, b2_xsg, b2_xmi, b2_xnz;   // per-byte f
 reg  [4*B-1:0]  b2_nib;
 reg             f_boundary;    // the position before this beat ended a field (or a stream starts)
 wire            c_ce;
-assign b2_ce = c_ce || !b2_valid;
+assign b2_ce = c_ce;
 
 // {field boundary at the beat's last valid position (carry), xnz, xmi, xsg, xnh, xnd, xbin, nib}
 function [10*B:0] field_bytes;
@@ -462,7 +462,7 @@ reg             cf_open;       // a field is open at the end of the previous bea
 reg  [63:0]     cw_nib;
 reg  [15:0]     cw_s;
 reg  [16:0]     cw_nzi;        // inclusive non-zero-digit scan at the previous beat's last 17 positions
-assign c_ce = d_ce || !c_valid;
+assign c_ce = d_ce;
 
 // w[e] = AND of ns_x[e-15 .. e] (16 positions ending at e)
 function [B+15:0] and16;
@@ -701,8 +701,8 @@ reg  [PW-1:0]     e_ns;
 reg               e_top_re;
 wire              e_ce, f_ce;
 assign f_ce = m_ready || !m_valid;
-assign e_ce = f_ce || !e_valid;
-assign d_ce = e_ce || !d_valid;
+assign e_ce = f_ce;
+assign d_ce = e_ce;
 
 always @(posedge clk) begin
     if (d_ce) begin

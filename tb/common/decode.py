@@ -156,6 +156,17 @@ class TB(TbBase):
         await with_timeout(self.in_idle.wait(), self.period_ns * max_cycles, "ns")
         await with_timeout(self.out_done.wait(), self.period_ns * max_cycles, "ns")
 
+    async def settle(self, want: dict[str, int], max_cycles: int) -> None:
+        """Wait until the line counters (data rows, header and empty lines) reach `want`: the stream is then
+        fully decoded, records or not."""
+        keys = ("rows_in", "header_lines", "empty_lines")
+        for _ in range(max_cycles):
+            got = self.counters()
+            if all(got[k] == want[k] for k in keys):
+                return
+            await RisingEdge(self.clk)
+        raise AssertionError(f"lines not all counted after {max_cycles} cycles: {got} vs {want}")
+
     def counters(self) -> dict[str, int]:
         d = self.dut
         out = {name: int(getattr(d, f"status_{name}").value) for name in COUNTERS}
@@ -234,9 +245,11 @@ async def run_streams(dut: SimHandleBase, streams: Iterable[Stream], idle: bool,
         expected = records.encode(rows, tb.k)
         golden.append(rows.counters)
         str_fields += golden_str_fields(s.data, s.kinds, s.fmt)
-        # all of this stream's records are out before the next configuration
+        # all of this stream's records are out, and all its lines counted, before the next configuration
+        # (the configuration must be stable while a stream is in flight; a stream with no record has no
+        # packet to wait for)
         await tb.transfer(s.data, len(expected), 2000 + 20 * len(s.data))
-        await tb.cycles(4)
+        await tb.settle(golden_counters(sum_counters(golden)), 2000)
         got = tb.packets[:]
         tb.packets.clear()
         assert got == expected, f"stream {n_streams}: " + first_mismatch(got, expected, len(s.kinds), tb.k)
