@@ -4,7 +4,9 @@ Default (SIM_BENCH_TOP unset or etl_top): the full design — the sim backend's 
 etl_top, 2 lanes x 32 bytes, with the C++ DMA model stepped every cycle, driven by the host runtime) on
 Criteo-like rows, checked byte-exact against the golden pipeline; bare = the library's clk/eval loop on the
 same model object afterwards; cocotb = the same top and parameters under cocotb, clocked by a per-cycle
-Python coroutine with idle streams (`run_bench_sim_cocotb_clock`).
+Python coroutine with idle streams (`run_bench_sim_cocotb_clock`); golden_rows_per_second = the single-thread
+golden pipeline (models.pipeline.run_golden_bytes) on the same text in the same run. Targets (SPEC §10, on 2
+cores): >= 300k cycles/s busy, bare >= 500k, harness <= 1.5 x bare, sim_rows_per_second >= 0.5 x golden.
 
 SIM_BENCH_TOP=decode_engine: the decode engine alone (2 lanes x 32 bytes, as etl_top's) decodes Criteo-like rows
 (host_runtime.datagen, seed 1):
@@ -16,7 +18,7 @@ SIM_BENCH_TOP=decode_engine: the decode engine alone (2 lanes x 32 bytes, as etl
                             `clk=0; eval; clk=1; eval` loop with the stream mid-flight
   cocotb_cycles_per_second  the same top under Verilator + cocotb with a minimal per-cycle
                             Python driver (one coroutine, one beat per cycle each way)
-  bare_over_harness         bare / harness (target <= 2); targets: >= 1M cycles/s (SPEC)
+  bare_over_harness         bare / harness
 
 SIM_BENCH_TOP=blocks: each etl_top block built alone, idle bare loop (where the per-cycle cost sits).
 
@@ -184,13 +186,20 @@ def etl_top_native(rows: int, threads: int = 1) -> dict:
         t = time.perf_counter()
         dev.sim.bare(bare_n)
         bare_s = time.perf_counter() - t
-    exact = run.batches == run_golden_bytes(spec, text).batches
+    # the single-thread golden pipeline on the same input, in the same run (the rate the simulated RTL is held to)
+    t = time.perf_counter()
+    golden = run_golden_bytes(spec, text)
+    golden_s = time.perf_counter() - t
+    exact = run.batches == golden.batches
     return {"top": "etl_top", "parameters": params.rtl(), "threads": threads, "rows": rows, "cycles": cycles,
             "bit_exact": exact,
             "cycles_per_second": round(cycles / run.stream_seconds),
+            "sim_rows_per_second": round(rows / run.stream_seconds),
+            "golden_rows_per_second": round(rows / golden_s),
             "bare_cycles": bare_n, "bare_cycles_per_second": round(bare_n / bare_s),
-            "what": "cycles_per_second: etl_top + DMA model + host runtime streaming pass (busy design); "
-                    "bare: clk/eval loop on the same model afterwards (idle inputs)"}
+            "what": "cycles_per_second / sim_rows_per_second: etl_top + DMA model + host runtime streaming pass "
+                    "(busy design); bare: clk/eval loop on the same model afterwards (idle inputs); "
+                    "golden_rows_per_second: models.pipeline.run_golden_bytes on the same text, one thread"}
 
 
 def cocotb_rate(top: str, sources: list[Path], params: dict[str, int], cycles: int) -> dict:
@@ -277,12 +286,18 @@ def run(rows: int) -> dict:
 
 
 def _with_targets(res: dict) -> dict:
-    """The ratios and the issue's two targets, from the three measured rates."""
+    """The ratios and SPEC §10's simulation-speed targets, from the rates measured in this run."""
     res["bare_over_harness"] = round(res["bare_cycles_per_second"] / res["cycles_per_second"], 3)
     res["cocotb_speedup"] = round(res["cycles_per_second"] / res["cocotb_cycles_per_second"], 1)
-    res["targets"] = {"cycles_per_second >= 1e6": res["cycles_per_second"] >= 1_000_000,
-                      "bare_over_harness <= 2": res["bare_over_harness"] <= 2.0}
+    targets = {"cycles_per_second >= 300k": res["cycles_per_second"] >= 300_000,
+               "bare_cycles_per_second >= 500k": res["bare_cycles_per_second"] >= 500_000,
+               "harness <= 1.5 x bare (bare_over_harness <= 1.5)": res["bare_over_harness"] <= 1.5}
+    if "golden_rows_per_second" in res:
+        res["sim_over_golden_rows"] = round(res["sim_rows_per_second"] / res["golden_rows_per_second"], 3)
+        targets["sim_rows_per_second >= 0.5 x golden"] = res["sim_over_golden_rows"] >= 0.5
+    res["targets"] = targets
     res["cores"] = os.cpu_count()
+    res["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return res
 
 
@@ -302,6 +317,9 @@ def main(args: argparse.Namespace) -> int:
         if "note" in res:
             print(f"note: {res['note']}")
         print(f"cycles_per_second        {res['cycles_per_second']:>12,}")
+        if "sim_rows_per_second" in res:
+            print(f"sim_rows_per_second      {res['sim_rows_per_second']:>12,}   (golden, one thread: "
+                  f"{res['golden_rows_per_second']:,}; ratio {res['sim_over_golden_rows']})")
         print(f"bare_cycles_per_second   {res['bare_cycles_per_second']:>12,}   (bare / harness "
               f"{res['bare_over_harness']})")
         print(f"cocotb_cycles_per_second {res['cocotb_cycles_per_second']:>12,}")
