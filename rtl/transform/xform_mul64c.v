@@ -68,47 +68,50 @@ reg [63:0] cs_a_reg, cs_b_reg, cs_c_reg;
 reg [63:0] p_reg;
 
 // each product is computed at its kept width (the low bits of a product only depend on the low bits
-// of its operands)
-wire [42:0] m00 = a0 * C0;
-wire [42:0] m01 = a0 * C1;
-wire [29:0] m02 = a0 * C2;
-wire [12:0] m03 = a0[12:0] * C3;
-wire [37:0] m10 = a1 * C0;
-wire [20:0] m11 = a1[20:0] * C1;
-wire [3:0]  m12 = a1[3:0] * C2[3:0];
-wire [11:0] m20 = a2 * C0[11:0];
+// of its operands); every stage's arithmetic sits in the clocked block under its valid bit, so an idle
+// multiplier costs a simulator nothing but the tests of its valid bits
 
-// the nine terms, placed at their weights (mod 2^64)
-wire [63:0] t0 = {21'd0, p00_reg};
-wire [63:0] t1 = {4'd0, p01_reg, 17'd0};
-wire [63:0] t2 = {p02_reg, 34'd0};
-wire [63:0] t3 = {p03_reg, 51'd0};
-wire [63:0] t4 = {p10_reg, 26'd0};
-wire [63:0] t5 = {p11_reg, 43'd0};
-wire [63:0] t6 = {p12_reg, 60'd0};
-wire [63:0] t7 = {p20_reg, 52'd0};
-wire [63:0] t8 = ADD;
+// carry-save adder: x + y + z = s + c (c already shifted to its weight)
+function [127:0] csa;
+    input [63:0] x, y, z;
+    begin
+        csa = {{(x[62:0] & y[62:0]) | (x[62:0] & z[62:0]) | (y[62:0] & z[62:0]), 1'b0}, x ^ y ^ z};
+    end
+endfunction
 
-// carry-save adders: x + y + z = s + c
-wire [63:0] l1s0 = t0 ^ t1 ^ t2;
-wire [63:0] l1c0 = {(t0[62:0] & t1[62:0]) | (t0[62:0] & t2[62:0]) | (t1[62:0] & t2[62:0]), 1'b0};
-wire [63:0] l1s1 = t3 ^ t4 ^ t5;
-wire [63:0] l1c1 = {(t3[62:0] & t4[62:0]) | (t3[62:0] & t5[62:0]) | (t4[62:0] & t5[62:0]), 1'b0};
-wire [63:0] l1s2 = t6 ^ t7 ^ t8;
-wire [63:0] l1c2 = {(t6[62:0] & t7[62:0]) | (t6[62:0] & t8[62:0]) | (t7[62:0] & t8[62:0]), 1'b0};
-wire [63:0] l2s0 = l1s0 ^ l1c0 ^ l1s1;
-wire [63:0] l2c0 = {(l1s0[62:0] & l1c0[62:0]) | (l1s0[62:0] & l1s1[62:0]) | (l1c0[62:0] & l1s1[62:0]), 1'b0};
-wire [63:0] l2s1 = l1c1 ^ l1s2 ^ l1c2;
-wire [63:0] l2c1 = {(l1c1[62:0] & l1s2[62:0]) | (l1c1[62:0] & l1c2[62:0]) | (l1s2[62:0] & l1c2[62:0]), 1'b0};
-wire [63:0] l3s  = l2s0 ^ l2c0 ^ l2s1;
-wire [63:0] l3c  = {(l2s0[62:0] & l2c0[62:0]) | (l2s0[62:0] & l2s1[62:0]) | (l2c0[62:0] & l2s1[62:0]), 1'b0};
+// stage 2: the nine terms (the products at their weights mod 2^64, and ADD) reduced to three
+function [191:0] reduce9;
+    input [42:0] p00, p01;
+    input [29:0] p02;
+    input [12:0] p03;
+    input [37:0] p10;
+    input [20:0] p11;
+    input [3:0]  p12;
+    input [11:0] p20;
+    reg   [127:0] l1a, l1b, l1c, l2a, l2b, l3;
+    begin
+        l1a = csa({21'd0, p00}, {4'd0, p01, 17'd0}, {p02, 34'd0});
+        l1b = csa({p03, 51'd0}, {p10, 26'd0}, {p11, 43'd0});
+        l1c = csa({p12, 60'd0}, {p20, 52'd0}, ADD);
+        l2a = csa(l1a[63:0], l1a[127:64], l1b[63:0]);
+        l2b = csa(l1b[127:64], l1c[63:0], l1c[127:64]);
+        l3  = csa(l2a[63:0], l2a[127:64], l2b[63:0]);
+        reduce9 = {l2b[127:64], l3[127:64], l3[63:0]};
+    end
+endfunction
 
-// stage 3: the last carry-save step and the carry-propagate add
-wire [63:0] l4s = cs_a_reg ^ cs_b_reg ^ cs_c_reg;
-wire [63:0] l4c = {(cs_a_reg[62:0] & cs_b_reg[62:0]) | (cs_a_reg[62:0] & cs_c_reg[62:0])
-                   | (cs_b_reg[62:0] & cs_c_reg[62:0]), 1'b0};
-
-wire [63:0] y = l4s + l4c;
+// stage 3: three terms to the product, then the xor-shift
+function [63:0] finish3;
+    input [63:0] a, b, c;
+    input [63:0] xr;
+    reg   [127:0] l4;
+    reg   [63:0]  y;
+    begin
+        l4 = csa(a, b, c);
+        y  = l4[63:0] + l4[127:64];
+        finish3 = y ^ ((XSHIFT > 0) ? (y >> XSHIFT) : 64'd0) ^ xr;
+    end
+endfunction
 
 always @(posedge clk) begin
     if (ce && (s_valid || (|valid_reg))) begin
@@ -116,21 +119,20 @@ always @(posedge clk) begin
     end
     if (ce) begin
         if (s_valid) begin
-            p00_reg <= m00;
-            p01_reg <= m01;
-            p02_reg <= m02;
-            p03_reg <= m03;
-            p10_reg <= m10;
-            p11_reg <= m11;
-            p12_reg <= m12;
-            p20_reg <= m20;
+            p00_reg <= a0 * C0;
+            p01_reg <= a0 * C1;
+            p02_reg <= a0 * C2;
+            p03_reg <= a0[12:0] * C3;
+            p10_reg <= a1 * C0;
+            p11_reg <= a1[20:0] * C1;
+            p12_reg <= a1[3:0] * C2[3:0];
+            p20_reg <= a2 * C0[11:0];
         end
         if (valid_reg[0]) begin
-            cs_a_reg <= l3s;
-            cs_b_reg <= l3c;
-            cs_c_reg <= l2c1;
+            {cs_c_reg, cs_b_reg, cs_a_reg} <= reduce9(p00_reg, p01_reg, p02_reg, p03_reg, p10_reg, p11_reg,
+                                                      p12_reg, p20_reg);
         end
-        if (valid_reg[1]) p_reg <= y ^ ((XSHIFT > 0) ? (y >> XSHIFT) : 64'd0) ^ s_xor;
+        if (valid_reg[1]) p_reg <= finish3(cs_a_reg, cs_b_reg, cs_c_reg, s_xor);
     end
     if (rst) valid_reg <= 3'b000;
 end
