@@ -683,6 +683,8 @@ reg                 f3_hdr, f4_hdr, f5_hdr, f3_se, f4_se, f5_se;
 reg  [PW-1:0]       f3_nstr, f4_nstr, f5_nstr;
 reg  [6:0]          f3_ca, f4_ca, f5_ca;
 
+// one always block per stage: the simulator then orders the stages (readers before writers) instead of
+// keeping a shadow copy of every wide stage register
 always @(posedge clk) begin
     if (ce) begin
         f3_valid <= f2_valid;
@@ -698,6 +700,12 @@ always @(posedge clk) begin
             f3_nstr <= f2_nstr;
             f3_ca   <= f2_col_after;
         end
+    end
+    if (rst) f3_valid <= 1'b0;
+end
+
+always @(posedge clk) begin
+    if (ce) begin
         f4_valid <= f3_valid;
         if (f3_valid) begin
             {f4_slot, f4_re, f4_empty, f4_colfield, f4_null, f4_dec, f4_neg} <=
@@ -711,6 +719,12 @@ always @(posedge clk) begin
             f4_nstr <= f3_nstr;
             f4_ca   <= f3_ca;
         end
+    end
+    if (rst) f4_valid <= 1'b0;
+end
+
+always @(posedge clk) begin
+    if (ce) begin
         f5_valid <= f4_valid;
         if (f4_valid) begin
             {f5_slot, f5_re, f5_empty, f5_colfield, f5_null, f5_dec, f5_neg} <=
@@ -725,11 +739,7 @@ always @(posedge clk) begin
             f5_ca   <= f4_ca;
         end
     end
-    if (rst) begin
-        f3_valid <= 1'b0;
-        f4_valid <= 1'b0;
-        f5_valid <= 1'b0;
-    end
+    if (rst) f5_valid <= 1'b0;
 end
 
 // ---------------------------------------------------------------- F6: verdict and value

@@ -704,6 +704,7 @@ assign f_ce = m_ready || !m_valid;
 assign e_ce = f_ce;
 assign d_ce = e_ce;
 
+// one always block per stage (see stage A)
 always @(posedge clk) begin
     if (d_ce) begin
         d_valid <= c_valid;
@@ -715,6 +716,10 @@ always @(posedge clk) begin
             d_fe_top <= hi_onehot((c_s & ~c_le) | c_re);
         end
     end
+    if (rst) d_valid <= 1'b0;
+end
+
+always @(posedge clk) begin
     if (e_ce) begin
         e_valid <= d_valid;
         if (d_valid) begin
@@ -726,6 +731,10 @@ always @(posedge clk) begin
             e_top_re <= (d_fe_top & d_re) != {B{1'b0}};
         end
     end
+    if (rst) e_valid <= 1'b0;
+end
+
+always @(posedge clk) begin
     if (f_ce) begin
         m_valid <= e_valid;
         if (e_valid) begin
@@ -737,11 +746,7 @@ always @(posedge clk) begin
             m_spos   <= slot_positions(e_s, rank_steps(e_rank, 2 * ((NSTEP + 2) / 3), NSTEP));
         end
     end
-    if (rst) begin
-        d_valid <= 1'b0;
-        e_valid <= 1'b0;
-        m_valid <= 1'b0;
-    end
+    if (rst) m_valid <= 1'b0;
 end
 
 endmodule

@@ -185,6 +185,21 @@ function [4:0] tail_step;
     end
 endfunction
 
+// the data register has its own block (written only here: a simulator then updates it in place instead
+// of copying it every cycle); it loads at the accept and shifts as a step consumes bytes
+wire data_load = st_reg == ST_IDLE && s_valid;
+wire data_sh32 = st_reg == ST_S2 && r_valid && lane_reg == 2'd3;
+wire data_sh8  = st_reg == ST_T8C && r_valid;
+wire data_sh4  = st_reg == ST_T4B && r_valid;
+wire data_sh1  = st_reg == ST_T1B && r_valid;
+always @(posedge clk) begin
+    if (data_load)      data_reg <= s_data;
+    else if (data_sh32) data_reg <= data_reg >> 256;
+    else if (data_sh8)  data_reg <= data_reg >> 64;
+    else if (data_sh4)  data_reg <= data_reg >> 32;
+    else if (data_sh1)  data_reg <= data_reg >> 8;
+end
+
 assign s_ready = (st_reg == ST_IDLE);
 assign m_valid = (st_reg == ST_OUT);
 assign m_hash  = h_reg;
@@ -201,7 +216,6 @@ always @(posedge clk) begin
     case (st_reg)
         ST_IDLE: begin
             if (s_valid) begin
-                data_reg <= s_data;
                 rem_reg  <= s_len;
                 len_reg  <= s_len;
                 tag_reg  <= s_tag;
@@ -223,7 +237,6 @@ always @(posedge clk) begin
             if (lane_reg != 2'd3) begin
                 st_reg <= ST_S1;
             end else begin
-                data_reg <= data_reg >> 256;
                 rem_reg  <= rem_reg - 32;
                 st_reg   <= (rem_reg - 32 >= 32) ? ST_S1 : ST_CV0;
                 go_reg   <= (rem_reg - 32 >= 32);
@@ -256,21 +269,18 @@ always @(posedge clk) begin
         ST_T8B: if (r_valid) begin t_reg <= rotl(h_reg ^ r, 27);    st_reg <= ST_T8C; go_reg <= 1'b1; end
         ST_T8C: if (r_valid) begin
             h_reg    <= r;
-            data_reg <= data_reg >> 64;
             rem_reg  <= rem_reg - 8;
             st_reg   <= ST_TAIL;
         end
         ST_T4A: if (r_valid) begin t_reg <= rotl(h_reg ^ r, 23);    st_reg <= ST_T4B; go_reg <= 1'b1; end
         ST_T4B: if (r_valid) begin
             h_reg    <= r;
-            data_reg <= data_reg >> 32;
             rem_reg  <= rem_reg - 4;
             st_reg   <= ST_TAIL;
         end
         ST_T1A: if (r_valid) begin t_reg <= rotl(h_reg ^ r, 11);    st_reg <= ST_T1B; go_reg <= 1'b1; end
         ST_T1B: if (r_valid) begin
             h_reg    <= r;
-            data_reg <= data_reg >> 8;
             rem_reg  <= rem_reg - 1;
             st_reg   <= ST_TAIL;
         end
