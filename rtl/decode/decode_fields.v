@@ -498,11 +498,16 @@ generate
     end
 endgenerate
 
+// the prepared field's bytes have a block of their own, which writes nothing else: a simulator then
+// evaluates it before the blocks that update sbuf and the hashing state (no shadow copy of sbuf)
+always @(posedge clk) begin
+    if (h_take) h_data <= str_bytes(todo_low, f1_pos, f1_len, f1_fromcarry, f1_data, sbuf, sbuf_len);
+end
+
 integer jh, uh;
 always @(posedge clk) begin
-    // hashing of the chunk in F1: prepare a field's bytes (registered), hand them to an idle unit, collect
+    // hashing of the chunk in F1: prepare a field (registered), hand it to an idle unit, collect
     if (h_take) begin
-        h_data     <= str_bytes(todo_low, f1_pos, f1_len, f1_fromcarry, f1_data, sbuf, sbuf_len);
         h_len      <= sel_len(todo_low, f1_len);
         h_tag      <= onehot_index(todo_low);
         str_todo   <= todo_now & ~todo_low;
@@ -546,13 +551,20 @@ function [2:0] tail_kind;
 endfunction
 wire tail_str = f1_valid && f1_beat_end && !f1_tail_hdr && tail_kind(cfg_kinds, f1_col_after, n_cols) == K_STR;
 
+// sbuf is written by one assignment statement (a simulator then updates it in place, no shadow copy)
+always @(posedge clk) begin
+    if (ce && tail_str) begin
+        sbuf <= f1_tail_cont ?
+                sbuf | ({{(2048-8*B){1'b0}}, f1_data & ~({(8*B){1'b1}} << (8 * f1_n))} << (8 * sbuf_len)) :
+                {{(2048-8*B){1'b0}}, (f1_data >> (8 * f1_tail_start)) & ~({(8*B){1'b1}} << (8 * (f1_n - f1_tail_start)))};
+    end
+end
+
 always @(posedge clk) begin
     if (ce && tail_str) begin
         if (f1_tail_cont) begin
-            sbuf     <= sbuf | ({{(2048-8*B){1'b0}}, f1_data & ~({(8*B){1'b1}} << (8 * f1_n))} << (8 * sbuf_len));
             sbuf_len <= ({1'b0, sbuf_len} + {{(10-PW){1'b0}}, f1_n} > 10'd256) ? 9'd256 : sbuf_len + {{(9-PW){1'b0}}, f1_n};
         end else begin
-            sbuf     <= {{(2048-8*B){1'b0}}, (f1_data >> (8 * f1_tail_start)) & ~({(8*B){1'b1}} << (8 * (f1_n - f1_tail_start)))};
             sbuf_len <= {{(9-PW){1'b0}}, f1_n - f1_tail_start};
         end
     end

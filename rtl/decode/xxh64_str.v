@@ -17,8 +17,10 @@
 //                                1 byte   h = rotl(h ^ d8 * P5, 11) * P1
 //   AVALANCHE   h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
 //   OUT         m_valid until m_ready
-// A multiply step takes 5 cycles (operand register, the multiplier's 3, the result); the data register
-// shifts right as bytes are consumed, so every step reads from byte 0. With s = floor(len/32),
+// A multiply step takes 5 cycles (operand register, the multiplier's 3, the result). The string is held
+// as loaded; a 32-byte window register holds the stripe in work (its lane words) and, after the last
+// stripe, the tail bytes, shifting right as the tail steps consume them, so every tail step reads from
+// byte 0 of the window. With s = floor(len/32),
 // r = len mod 32, t8 = floor(r/8), t4 = [r mod 8 >= 4], t1 = r mod 4, the cycles from the accept to the
 // result offered are
 //   1 + 40 s + 61 [len >= 32] + (t8 + t4 + t1 + 1) + 15 t8 + 10 t4 + 10 t1 + 10
@@ -66,6 +68,8 @@ localparam [63:0] P3 = 64'h165667B19E3779F9;
 localparam [63:0] P4 = 64'h85EBCA77C2B2AE63;
 localparam [63:0] P5 = 64'h27D4EB2F165667C5;
 localparam LW = LEN_WIDTH;
+localparam NSTRIPE = MAX_BYTES / 32;
+localparam SW = (NSTRIPE > 1) ? $clog2(NSTRIPE) : 1;
 
 // steps
 localparam [4:0] ST_IDLE = 5'd0,  ST_S1 = 5'd1,  ST_S2 = 5'd2,  ST_CV0 = 5'd3, ST_CV1 = 5'd4,
@@ -103,7 +107,9 @@ endfunction
 reg [4:0]             st_reg;
 reg                   go_reg;      // the step's multiply is still to be issued
 reg [1:0]             lane_reg;    // stripe / converge lane
-reg [8*MAX_BYTES-1:0] data_reg;    // unconsumed bytes, next byte at [7:0] (data, not reset)
+reg [8*MAX_BYTES-1:0] data_reg;    // the string as accepted (data, not reset)
+reg [255:0]           win_reg;     // stripe in work / unconsumed tail bytes, next byte at [7:0] (data)
+reg [SW-1:0]          stripe_reg;  // index of the stripe in win_reg
 reg [LW-1:0]          rem_reg;     // bytes left
 reg [LW-1:0]          len_reg;     // total length
 reg [63:0]            v_reg [0:3];
@@ -192,12 +198,30 @@ wire data_sh32 = st_reg == ST_S2 && r_valid && lane_reg == 2'd3;
 wire data_sh8  = st_reg == ST_T8C && r_valid;
 wire data_sh4  = st_reg == ST_T4B && r_valid;
 wire data_sh1  = st_reg == ST_T1B && r_valid;
+// stripe k of the string (zero past the end)
+function [255:0] stripe_of;
+    input [8*MAX_BYTES-1:0] d;
+    input [SW:0]            k;
+    integer                 i;
+    begin
+        stripe_of = 256'd0;
+        for (i = 0; i < NSTRIPE; i = i + 1) if (k == i[SW:0]) stripe_of = d[256*i +: 256];
+    end
+endfunction
+
+// the string register is written at the accept only, the window by one assignment statement: a
+// simulator then keeps no per-cycle shadow copy of either
 always @(posedge clk) begin
-    if (data_load)      data_reg <= s_data;
-    else if (data_sh32) data_reg <= data_reg >> 256;
-    else if (data_sh8)  data_reg <= data_reg >> 64;
-    else if (data_sh4)  data_reg <= data_reg >> 32;
-    else if (data_sh1)  data_reg <= data_reg >> 8;
+    if (data_load) data_reg <= s_data;
+end
+
+always @(posedge clk) begin
+    if (data_load || data_sh32 || data_sh8 || data_sh4 || data_sh1)
+        win_reg <= data_load ? s_data[255:0] :
+                   data_sh32 ? stripe_of(data_reg, {1'b0, stripe_reg} + 1'b1) :
+                   (win_reg >> (data_sh8 ? 64 : data_sh4 ? 32 : 8));
+    if (data_load)      stripe_reg <= {SW{1'b0}};
+    else if (data_sh32) stripe_reg <= stripe_reg + 1'b1;
 end
 
 assign s_ready = (st_reg == ST_IDLE);
@@ -205,11 +229,17 @@ assign m_valid = (st_reg == ST_OUT);
 assign m_hash  = h_reg;
 assign m_tag   = tag_reg;
 
+// the multiplier operand has a block of its own (the only reader of the window besides its own block)
+always @(posedge clk) begin
+    if (go_reg) begin
+        {op_reg, x_reg} <= step_operand(st_reg, (st_reg == ST_S1) ? win_reg[64*lane_reg +: 64] : v_reg[lane_reg],
+                                        win_reg[63:0], t_reg, h_reg);
+    end
+end
+
 always @(posedge clk) begin
     issue_reg <= 1'b0;
     if (go_reg) begin
-        {op_reg, x_reg} <= step_operand(st_reg, (st_reg == ST_S1) ? data_reg[64*lane_reg +: 64] : v_reg[lane_reg],
-                                        data_reg[63:0], t_reg, h_reg);
         issue_reg <= 1'b1;
         go_reg    <= 1'b0;
     end
