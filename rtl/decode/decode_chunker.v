@@ -10,6 +10,10 @@
 // path every time (docs/performance.md); short rows, header lines and bursts of empty fields take more
 // cycles, never a different result.
 //
+// Two register stages: K1 takes the chunk decision (slot positions, slot count, the previous terminator of
+// the beat, header bookkeeping) and the position of the beat's open field; K2 gathers per slot from the
+// registered positions. Both share one enable, so the stages stall together.
+//
 // Per slot the chunk carries what the field stage needs about the field that the terminator ends: its
 // position, its length in bytes (field bytes only: no CR of a CRLF, no ignored LF; saturating at 256),
 // the field's scan flags, the kind of terminator (delimiter, data-row end, empty-line end) and the 16
@@ -143,6 +147,30 @@ wire            beat_end = rem_next == {B{1'b0}};
 wire            issue    = s_valid && k_ce;
 assign s_ready = issue && beat_end;
 
+// index of the highest set bit of x (0 when none), as a tree: each level picks the half that holds the
+// highest set bit, so the depth grows with log2(B) rather than with B
+function [PW-2:0] hi_index;
+    input [B-1:0] x;
+    reg   [B-1:0] v;
+    reg   [PW-2:0] idx;
+    integer       w;
+    begin
+        v   = x;
+        idx = {(PW-1){1'b0}};
+        for (w = B / 2; w >= 1; w = w / 2) begin
+            // v holds 2*w candidate bits: keep the upper half when it has a set bit
+            idx = idx << 1;
+            if (((v >> w) & ({B{1'b1}} >> (B - w))) != {B{1'b0}}) begin
+                idx[0] = 1'b1;
+                v = (v >> w) & ({B{1'b1}} >> (B - w));
+            end else begin
+                v = v & ({B{1'b1}} >> (B - w));
+            end
+        end
+        hi_index = idx;
+    end
+endfunction
+
 // the open field at the end of the beat starts after the last boundary (terminator or ignored LF):
 // {it began in an earlier beat, its first position}
 function [PW:0] tail_of;
@@ -153,18 +181,7 @@ function [PW:0] tail_of;
     reg   [B-1:0] bnd;
     begin
         bnd = s | {lfi_next, lfi0};
-        tail_of = (bnd == {B{1'b0}}) ? {cont, {PW{1'b0}}} : {1'b0, encode(hi_onehot(bnd)) + 1'b1};
-    end
-endfunction
-
-function [B-1:0] hi_onehot;
-    input [B-1:0] x;
-    reg   [B-1:0] y;
-    integer       d;
-    begin
-        y = x;
-        for (d = 1; d < B; d = d * 2) y = y | (y >> d);
-        hi_onehot = y & ~(y >> 1);
+        tail_of = (bnd == {B{1'b0}}) ? {cont, {PW{1'b0}}} : {1'b0, {1'b0, hi_index(bnd)} + 1'b1};
     end
 endfunction
 
@@ -285,29 +302,81 @@ function [16*F-1:0] gather_wins;
     end
 endfunction
 
+// K1: the decision and the beat, registered
+reg                  k1_valid;
+reg  [PW-1:0]        k1_nslots;
+reg  [PW*F-1:0]      k1_pos;
+reg                  k1_pv;          // an earlier chunk of this beat issued a terminator (at k1_pp)
+reg  [PW-1:0]        k1_pp;
+reg                  k1_fromcarry;
+reg                  k1_hdr, k1_beat_end, k1_stream_end, k1_tail_hdr, k1_tail_cont;
+reg  [PW-1:0]        k1_tail_start;
+reg  [8*B-1:0]       k1_data;
+reg  [PW-1:0]        k1_n;
+reg  [B-1:0]         k1_s, k1_re, k1_empty, k1_lfi_next;
+reg  [6*B-1:0]       k1_planes;
+reg  [4*B-1:0]       k1_nib;
+reg  [63:0]          k1_cnib;
+reg  [15:0]          k1_cs;
+reg  [8:0]           k1_clen;
+reg                  k1_lfi0;
+
+// K2 first (the simulator then orders it before K1 and keeps no shadow copies of K1's registers)
 always @(posedge clk) begin
     if (k_ce) begin
-        m_valid <= s_valid;
-        if (s_valid) begin
-            m_nslots     <= cnslots;
-            m_pos        <= cpos;
-            m_len        <= gather_len(cpos, cnslots, prev_valid, prev_pos, s_lfi_next, s_clen, s_lfi0);
-            m_fromcarry  <= s_cont && !prev_valid && cnslots != {PW{1'b0}} ? {{(F-1){1'b0}}, 1'b1} : {F{1'b0}};
-            m_re         <= gather_bit(cpos, cnslots, s_re);
-            m_empty      <= gather_bit(cpos, cnslots, s_empty);
-            m_flags      <= gather_flags(cpos, cnslots, {s_far, s_fmi, s_fsg, s_fnh, s_fnd, s_fbin});
-            m_win        <= gather_win(cpos, cnslots, {s_nib, s_cnib});
-            m_wins       <= gather_wins(cpos, cnslots, {s_s, s_cs});
-            m_hdr        <= hmode && low_le != {B{1'b0}};
-            m_beat_end   <= beat_end;
-            m_stream_end <= beat_end && s_last;
-            m_tail_hdr   <= hmode && (low_le == {B{1'b0}} || hnow != 17'd1);
-            {m_tail_cont, m_tail_start} <= tail_of(s_s, s_lfi_next[B-2:0], s_lfi0, s_cont);
-            m_data       <= s_data;
-            m_n          <= s_n;
+        m_valid <= k1_valid;
+        if (k1_valid) begin
+            m_nslots     <= k1_nslots;
+            m_pos        <= k1_pos;
+            m_len        <= gather_len(k1_pos, k1_nslots, k1_pv, k1_pp, k1_lfi_next, k1_clen, k1_lfi0);
+            m_fromcarry  <= {{(F-1){1'b0}}, k1_fromcarry};
+            m_re         <= gather_bit(k1_pos, k1_nslots, k1_re);
+            m_empty      <= gather_bit(k1_pos, k1_nslots, k1_empty);
+            m_flags      <= gather_flags(k1_pos, k1_nslots, k1_planes);
+            m_win        <= gather_win(k1_pos, k1_nslots, {k1_nib, k1_cnib});
+            m_wins       <= gather_wins(k1_pos, k1_nslots, {k1_s, k1_cs});
+            m_hdr        <= k1_hdr;
+            m_beat_end   <= k1_beat_end;
+            m_stream_end <= k1_stream_end;
+            m_tail_hdr   <= k1_tail_hdr;
+            m_tail_start <= k1_tail_start;
+            m_tail_cont  <= k1_tail_cont;
+            m_data       <= k1_data;
+            m_n          <= k1_n;
         end
     end
     if (rst) m_valid <= 1'b0;
+end
+
+always @(posedge clk) begin
+    if (k_ce) begin
+        k1_valid <= s_valid;
+        if (s_valid) begin
+            k1_nslots     <= cnslots;
+            k1_pos        <= cpos;
+            k1_pv         <= prev_valid;
+            k1_pp         <= prev_pos;
+            k1_fromcarry  <= s_cont && !prev_valid && cnslots != {PW{1'b0}};
+            k1_hdr        <= hmode && low_le != {B{1'b0}};
+            k1_beat_end   <= beat_end;
+            k1_stream_end <= beat_end && s_last;
+            k1_tail_hdr   <= hmode && (low_le == {B{1'b0}} || hnow != 17'd1);
+            {k1_tail_cont, k1_tail_start} <= tail_of(s_s, s_lfi_next[B-2:0], s_lfi0, s_cont);
+            k1_data       <= s_data;
+            k1_n          <= s_n;
+            k1_s          <= s_s;
+            k1_re         <= s_re;
+            k1_empty      <= s_empty;
+            k1_lfi_next   <= s_lfi_next;
+            k1_planes     <= {s_far, s_fmi, s_fsg, s_fnh, s_fnd, s_fbin};
+            k1_nib        <= s_nib;
+            k1_cnib       <= s_cnib;
+            k1_cs         <= s_cs;
+            k1_clen       <= s_clen;
+            k1_lfi0       <= s_lfi0;
+        end
+    end
+    if (rst) k1_valid <= 1'b0;
 end
 
 // ---------------------------------------------------------------- beat / stream state
