@@ -15,7 +15,7 @@ FIRST = (
     "tests/runtime/test_sim_backend.py::test_sim_etl_equals_golden_dlrm",
     "tb/etl_top/test_etl_top.py::test_etl_top",
     "tb/decode_engine/test_decode_engine.py::test_decode_engine",
-    "tb/decode_lane/test_decode_lane.py::test_decode_lane_fuzz",
+    "tb/decode_engine/test_decode_engine.py::test_decode_engine_fuzz",
 )
 
 

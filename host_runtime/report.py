@@ -23,9 +23,9 @@ _ERR_NAMES = {Reason.EXTRA_FIELDS: "err_extra_fields", Reason.BAD_CHAR: "err_bad
 
 # stream -> {FIFO: (CSR block, register)} of the FIFOs in front of / inside the engine producing the stream
 _STAGE_FIFOS: dict[str, dict[str, tuple[str, str]]] = {
-    **{f"dec{l}": {"seg_fifo": ("perf", f"seg_fifo{l}_hwm")} for l in range(4)},
+    **{f"dec{l}": {"row_store": ("perf", f"dec_rows{l}_hwm")} for l in range(4)},
     **{f"tr{l}": {"slot_fifo": ("perf", f"tr_fifo{l}_hwm")} for l in range(4)},
-    "merged": {"split_cnt_fifo": ("perf", "split_cnt_fifo_hwm"), "cnt_m_fifo": ("perf", "cnt_m_fifo_hwm"),
+    "merged": {"dec_cnt_fifo": ("perf", "dec_cnt_fifo_hwm"), "cnt_m_fifo": ("perf", "cnt_m_fifo_hwm"),
                "cnt_e_fifo": ("perf", "cnt_e_fifo_hwm")},
     "packin": {"beat_fifo": ("perf", "id_beat_fifo_hwm"), "vid_fifo": ("perf", "id_vid_fifo_hwm"),
                "hot_fifo": ("perf", "id_hot_fifo_hwm")},

@@ -32,12 +32,15 @@ HERE = Path(__file__).resolve().parent
 DMA_DIR = REPO_ROOT / "cosim" / "dma"
 LIB_NAME = "libsluice_sim.so"
 # Bump when the flags below change meaningfully.
-FLAGS_VERSION = 1
+FLAGS_VERSION = 2
+# Speed levers (docs/performance.md "Simulator"): -fno-localize keeps function temporaries as members, so
+# they are not cleared on every edge; X values resolve the fast way (the cocotb builds keep `unique`, so the
+# reset checks still see random initial state); the model's hot code is compiled -O3 for this CPU.
 VERILATOR_ARGS: tuple[str, ...] = (
-    "-O3", "--x-assign", "unique", "--x-initial", "unique", "-Wno-fatal", "--timescale", "1ns/1ps",
+    "-O3", "-fno-localize", "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal", "--timescale", "1ns/1ps",
 )
 MAKE_VARS: tuple[str, ...] = (
-    "OPT_FAST=-O2", "OPT_SLOW=-O1", "OPT_GLOBAL=-O2",
+    "OPT_FAST=-O3 -march=native", "OPT_SLOW=-O1", "OPT_GLOBAL=-O2",
     # the PyPI wheel leaves CFG_CXXFLAGS_PCH_I empty; split models fail to link without it
     # (same workaround as cosim/runner.py)
     "CFG_CXXFLAGS_PCH_I=-include",

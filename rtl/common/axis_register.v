@@ -136,12 +136,13 @@ if (REG_TYPE == 2) begin : gen_skid
         if (s_axis_tready_reg) begin
             if (m_axis_tready || !m_axis_tvalid_reg) begin
                 // output free or draining: input goes straight to output
+                // (data registers load only with valid data: a simulator skips the copy on idle cycles)
                 m_axis_tvalid_next = s_axis_tvalid;
-                store_input_to_output = 1'b1;
+                store_input_to_output = s_axis_tvalid;
             end else begin
                 // output stalled: park input in temp
                 temp_tvalid_next = s_axis_tvalid;
-                store_input_to_temp = 1'b1;
+                store_input_to_temp = s_axis_tvalid;
             end
         end else if (m_axis_tready) begin
             // input not ready: move temp to output
@@ -207,7 +208,7 @@ end else if (REG_TYPE == 1) begin : gen_simple
 
         if (m_axis_tready || !m_axis_tvalid_reg) begin
             m_axis_tvalid_next = s_axis_tvalid;
-            store_input_to_output = 1'b1;
+            store_input_to_output = s_axis_tvalid;
         end
     end
 

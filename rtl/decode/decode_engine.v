@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sluice decode: the decode engine = decode_front (splitter + LANES decode lanes +
-// counters) + record_merger (input order, global row numbers per stream). The
+// Sluice decode: the decode engine = decode_front (the wide decoder, LANES record
+// lanes, counters) + record_merger (input order, global row numbers per stream). The
 // standalone top for the decode testbench and `sluice bench decode`
 // (docs/spec/decode_rtl.md).
 //
 // Input: text, IN_BYTES bytes per beat, tkeep contiguous from byte 0, only the tlast
 // beat partial; tlast ends a stream (rule 1 end of stream; header skip and row
 // numbering restart). Output: exactly models.records.encode(decode_text(stream)) for
-// every stream, back to back. cfg_* / status_* as decode_lane (docs/spec/decode_rtl.md).
+// every stream, back to back. cfg_* / status_* as decode_front (docs/spec/decode_rtl.md).
 //
 // Lint parameter sets (read by cosim.lint):
 // lint-params: LANES=1 LANE_BYTES=8
@@ -19,16 +19,14 @@
 `default_nettype none
 
 module decode_engine #(
-    // N: number of decode lanes (1, 2 or 4)
+    // N: record lanes (1, 2 or 4)
     parameter LANES           = 2,
-    // W: bytes per beat into each lane (8, 16 or 32)
+    // W: nominal text bytes per cycle per lane (IN_BYTES = LANES * LANE_BYTES)
     parameter LANE_BYTES      = 8,
     // Input bytes per beat (default N * W)
     parameter IN_BYTES        = LANES * LANE_BYTES,
     // K: 64-bit value slots per record beat
     parameter FIELDS_PER_BEAT = 8,
-    // Depth (words) of each lane's segment FIFO in the splitter
-    parameter SEG_FIFO_DEPTH  = 16,
     // Width of every status_* counter
     parameter COUNTER_WIDTH   = 48
 ) (
@@ -93,7 +91,6 @@ decode_front #(
     .LANE_BYTES(LANE_BYTES),
     .IN_BYTES(IN_BYTES),
     .FIELDS_PER_BEAT(FIELDS_PER_BEAT),
-    .SEG_FIFO_DEPTH(SEG_FIFO_DEPTH),
     .COUNTER_WIDTH(COUNTER_WIDTH)
 ) front (
     .clk(clk),
@@ -133,7 +130,7 @@ decode_front #(
     .status_err_overlong(status_err_overlong),
     .status_err_binary(status_err_binary),
     .status_str_fields(status_str_fields),
-    .status_seg_fifo_hwm(unused_seg_fifo_hwm),
+    .status_lane_rows_hwm(unused_seg_fifo_hwm),
     .status_cnt_fifo_hwm(unused_cnt_fifo_hwm)
 );
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sluice top level (docs/spec/system_rtl.md): text in, training batches out, one AXI-Lite CSR slave.
 //
-//   s_axis (text, IN_BYTES/beat) -> decode_front: splitter + LANES decode lanes
+//   s_axis (text, IN_BYTES/beat) -> decode_front: the wide decoder, rows to LANES record lanes
 //     -> LANES transform lanes -> record_merger (input order, global row numbers)
 //     -> stream_end_marker -> id_stage (vocabulary, hot sets) -> pack_engine -> m_axis (batches, 512-bit)
 //   etl_csr (generated from rtl/top/csr/*.yaml) drives every cfg_* port and reads every status_* port;
@@ -134,7 +134,7 @@ wire [LANES*64*K-1:0]   dec_tdata;
 wire [LANES-1:0]        dec_tvalid, dec_tready, dec_tlast;
 wire [47:0]             cnt_tdata;
 wire                    cnt_tvalid, cnt_tready;
-wire [LANES*8-1:0]      seg_fifo_hwm;
+wire [LANES*8-1:0]      dec_rows_hwm;
 
 decode_front #(
     .LANES(LANES), .LANE_BYTES(LANE_BYTES), .IN_BYTES(IN_BYTES), .FIELDS_PER_BEAT(K), .COUNTER_WIDTH(48)
@@ -149,7 +149,7 @@ decode_front #(
 `include "conn_decode_cfg.vh"
 `include "conn_decode_status.vh"
     .status_str_fields(),
-    .status_seg_fifo_hwm(seg_fifo_hwm), .status_cnt_fifo_hwm(status_perf_split_cnt_fifo_hwm)
+    .status_lane_rows_hwm(dec_rows_hwm), .status_cnt_fifo_hwm(status_perf_dec_cnt_fifo_hwm)
 );
 
 // ---------------------------------------------------------------- transform lanes
@@ -335,7 +335,7 @@ generate
                 .beats(dec_beats[m*48 +: 48]), .stall(dec_stall[m*48 +: 48]), .starve(dec_starve[m*48 +: 48]));
             stream_monitor u_tr (.clk(clk), .rst(erst), .valid(tr_tvalid[m]), .ready(tr_tready[m]),
                 .beats(tr_beats[m*48 +: 48]), .stall(tr_stall[m*48 +: 48]), .starve(tr_starve[m*48 +: 48]));
-            assign seg_hwm4[m*8 +: 8] = seg_fifo_hwm[m*8 +: 8];
+            assign seg_hwm4[m*8 +: 8] = dec_rows_hwm[m*8 +: 8];
             assign tr_hwm4[m*8 +: 8] = tr_fifo_hwm[m*8 +: 8];
         end else begin : g_off
             assign seg_hwm4[m*8 +: 8] = 8'd0;
@@ -374,10 +374,10 @@ assign status_perf_tr2_starve = tr_starve[96 +: 48];
 assign status_perf_tr3_beats = tr_beats[144 +: 48];
 assign status_perf_tr3_stall = tr_stall[144 +: 48];
 assign status_perf_tr3_starve = tr_starve[144 +: 48];
-assign status_perf_seg_fifo0_hwm = seg_hwm4[0 +: 8];
-assign status_perf_seg_fifo1_hwm = seg_hwm4[8 +: 8];
-assign status_perf_seg_fifo2_hwm = seg_hwm4[16 +: 8];
-assign status_perf_seg_fifo3_hwm = seg_hwm4[24 +: 8];
+assign status_perf_dec_rows0_hwm = seg_hwm4[0 +: 8];
+assign status_perf_dec_rows1_hwm = seg_hwm4[8 +: 8];
+assign status_perf_dec_rows2_hwm = seg_hwm4[16 +: 8];
+assign status_perf_dec_rows3_hwm = seg_hwm4[24 +: 8];
 assign status_perf_tr_fifo0_hwm = tr_hwm4[0 +: 8];
 assign status_perf_tr_fifo1_hwm = tr_hwm4[8 +: 8];
 assign status_perf_tr_fifo2_hwm = tr_hwm4[16 +: 8];

@@ -1,13 +1,11 @@
-"""cocotb testbench for rtl/decode/decode_engine.v (splitter + N lanes + merger).
+"""cocotb testbench for rtl/decode/decode_engine.v (the wide decoder + record merger).
 
 Bit-exact against `models.records.encode(decode_text(stream))` for every stream (row
 numbers restart at 0 per stream, so the merger's global numbering is checked) and
-against every counter of the summed golden `DecodeCounters`, for N = 1, 2, 4 lanes and
-W = 8, 32 bytes per lane, under random input idle cycles and output back-pressure.
-
-The stimulus generators and the scoreboard loop are those of the decode-lane testbench
-(tb/decode_lane/test_decode_lane.py), imported, not copied; only the input beat width
-differs (IN_BYTES = N * W bytes per beat).
+against every counter of the summed golden `DecodeCounters` and status_str_fields, for
+N = 1, 2, 4 record lanes and IN_BYTES = N * W input bytes per beat (W = 8, 32), under
+random input idle cycles and output back-pressure. Stimulus, TB and scoreboard loop:
+tb/common/decode.py.
 
 Knobs (environment, read inside the simulation): DECODE_TESTS selects the cocotb test
 group ("unit" or "fuzz"), DECODE_FUZZ_ROWS / DECODE_FUZZ_SEED size and seed the fuzz.
@@ -30,8 +28,7 @@ from cosim.runner import rtl_sources, run_cocotb
 from models import records
 from models.decode_text import decode_text
 from models.schema import BadRowPolicy, TextFormat
-from tb.common import dut_param
-from tb.decode_lane.test_decode_lane import (
+from tb.common.decode import (
     CRITEO,
     CRITEO_KINDS,
     TB,
@@ -42,20 +39,12 @@ from tb.decode_lane.test_decode_lane import (
     random_stream,
     run_streams,
     schema_of,
+    short_line_stream,
     str_stream,
 )
 
-ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_splitter", "decode_split_step", "decode_gearbox", "decode_lane", "decode_step",
-                  "decode_row_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
-
-
-class EngineTB(TB):
-    """The lane TB with the engine's input width (IN_BYTES bytes per beat)."""
-
-    def __init__(self, dut: SimHandleBase) -> None:
-        super().__init__(dut)
-        self.w = dut_param("IN_BYTES")
-        self.lanes = dut_param("LANES")
+ENGINE_SOURCES = ("decode_engine", "decode_front", "decode_scan", "decode_chunker", "decode_fields", "decode_assemble",
+                  "decode_emit", "xxh64_str", "record_merger", "axis_register", "axis_fifo")
 
 
 def _group(name: str) -> bool:
@@ -70,7 +59,7 @@ async def run_test_criteo(dut: SimHandleBase, idle: bool, backpressure: bool) ->
     for i, data in enumerate(criteo_variants()):
         pol = BadRowPolicy.NULL if i % 2 else BadRowPolicy.DROP
         streams.append(Stream(data, CRITEO_KINDS, TextFormat(policy=pol, header_lines=i % 2)))
-    await run_streams(dut, streams, idle, backpressure, 100, tb_cls=EngineTB)
+    await run_streams(dut, streams, idle, backpressure, 100)
 
 
 @cocotb.test(timeout_time=80, timeout_unit="ms", skip=not _group("unit"))
@@ -89,7 +78,7 @@ async def run_test_datagen(dut: SimHandleBase, backpressure: bool) -> None:
                       truth_path=Path(tmp) / f"t{i}.jsonl")
             pol = BadRowPolicy.DROP if i == 0 else BadRowPolicy.NULL
             streams.append(Stream(p.read_bytes(), CRITEO_KINDS, TextFormat(policy=pol)))
-    await run_streams(dut, streams, backpressure, backpressure, 200, tb_cls=EngineTB)
+    await run_streams(dut, streams, backpressure, backpressure, 200)
 
 
 @cocotb.test(timeout_time=80, timeout_unit="ms", skip=not _group("unit"))
@@ -107,18 +96,7 @@ async def run_test_bad_classes(dut: SimHandleBase, idle: bool, backpressure: boo
                  b"-0\t+0\n-000017\t0x1\n", b"2147483647\t-2147483648\n2147483648\t-2147483649\n"):
         for pol in (BadRowPolicy.DROP, BadRowPolicy.NULL):
             streams.append(Stream(data, two, TextFormat(policy=pol)))
-    await run_streams(dut, streams, idle, backpressure, 500, tb_cls=EngineTB)
-
-
-def short_line_stream(rng: random.Random, n_lines: int, fmt: TextFormat) -> bytes:
-    """Very short lines (many line ends per beat): data rows, empty lines, lone CRs, CRLF."""
-    out = []
-    for _ in range(fmt.header_lines):
-        out.append(rng.choice([b"", b"\r", b"h", b"hdr\r"]))
-    for _ in range(n_lines):
-        out.append(rng.choice([b"", b"\r", b"1", b"-", b"12\t3", b"\t", b"\r\r", b"7\r", b"ff\x00", b"1\t2\t3"]))
-    data = b"".join(ln + rng.choice([b"\n", b"\r\n"]) for ln in out)
-    return data + rng.choice([b"", b"", b"\r", b"5", b"5\r", b"\r\r"])
+    await run_streams(dut, streams, idle, backpressure, 500)
 
 
 @cocotb.test(timeout_time=80, timeout_unit="ms", skip=not _group("unit"))
@@ -133,27 +111,53 @@ async def run_test_short_lines(dut: SimHandleBase, idle: bool, backpressure: boo
                          policy=rng.choice([BadRowPolicy.DROP, BadRowPolicy.NULL]))
         kinds = [K.INT, K.INT] if rng.random() < 0.5 else [K.HEX]
         streams.append(Stream(short_line_stream(rng, rng.randint(0, 120), fmt), kinds, fmt))
-    await run_streams(dut, streams, idle, backpressure, 600, tb_cls=EngineTB)
+    await run_streams(dut, streams, idle, backpressure, 600)
 
 
 @cocotb.test(timeout_time=80, timeout_unit="ms", skip=not _group("unit"))
 @cocotb.parametrize(backpressure=[False, True])
-async def run_test_str(dut: SimHandleBase, backpressure: bool) -> None:
-    """STR-heavy streams: every lane's XXH64 values, nulls, reasons, counters and str_fields."""
-    rng = random.Random(800 + backpressure)
+async def run_test_partial_beats(dut: SimHandleBase, backpressure: bool) -> None:
+    """Partial non-last beats (1..IN_BYTES bytes, contiguous tkeep) and empty tlast beats: beyond the
+    input contract (only the tlast beat partial), decoded exactly all the same (the CR look-ahead
+    reads the next beat's first byte whatever the beat's length)."""
+    rng = random.Random(400 + backpressure)
     streams = []
+    for _ in range(10):
+        kinds, fmt = random_config(rng)
+        streams.append(Stream(random_stream(rng, rng.randint(1, 30), kinds, fmt), kinds, fmt))
+    for data in (b"1\t2\r\n3\r\r\n\r\n", b"1\t2\r", b"a\r\r\n\r", b"\r"):
+        streams.append(Stream(data, [K.INT, K.INT], TextFormat()))
+    streams.append(Stream(criteo_variants()[2], CRITEO_KINDS, TextFormat()))
+    await run_streams(dut, streams, backpressure, backpressure, 400, partial_beats=True)
+
+
+@cocotb.test(timeout_time=120, timeout_unit="ms", skip=not _group("unit"))
+@cocotb.parametrize(idle=[False, True], backpressure=[False, True])
+async def run_test_str(dut: SimHandleBase, idle: bool, backpressure: bool) -> None:
+    """STR columns: XXH64 values bit-exact (every slot compared), nulls, reasons, counters and
+    status_str_fields, with STR fields arriving faster than the lane's hashing unit."""
+    rng = random.Random(700 + 2 * idle + backpressure)
+    streams = []
+    kinds3 = [K.INT, K.STR, K.HEX]
+    streams.append(Stream(b"1\tabc\tff\n2\t\tff\n3\tx\x00y\t1\n4\t0123456789\t2\n5\tq\tzz\n", kinds3,
+                          TextFormat(max_field_bytes=8)))
     for kinds in ([K.STR], [K.STR] * 8, [K.STR, K.INT] * 4, [K.INT, K.STR, K.STR], [K.STR, K.SKIP, K.STR, K.HEX]):
-        fmt = TextFormat(delimiter=rng.choice([0x09, ord(","), 0x01]), header_lines=rng.choice([0, 1]),
-                         policy=rng.choice([BadRowPolicy.DROP, BadRowPolicy.NULL]),
-                         max_field_bytes=rng.choice([4, 32, 255]))
-        streams.append(Stream(str_stream(rng, rng.randint(5, 30), kinds, fmt), kinds, fmt))
-    await run_streams(dut, streams, backpressure, backpressure, 800, tb_cls=EngineTB)
+        for _ in range(2):
+            fmt = TextFormat(delimiter=rng.choice([0x09, ord(","), 0x01]),
+                             header_lines=rng.choice([0, 1]),
+                             policy=rng.choice([BadRowPolicy.DROP, BadRowPolicy.NULL]),
+                             max_field_bytes=rng.choice([4, 31, 32, 200, 255]))
+            streams.append(Stream(str_stream(rng, rng.randint(5, 25), kinds, fmt), kinds, fmt))
+    # tiny rows, many per beat: a STR field at every delimiter and line end
+    streams.append(Stream(b"".join(rng.choice([b"a", b"", b"bc", b"\r"]) + b"\n" for _ in range(200)),
+                          [K.STR], TextFormat()))
+    await run_streams(dut, streams, idle, backpressure, 700)
 
 
 @cocotb.test(timeout_time=40, timeout_unit="ms", skip=not _group("unit"))
 async def run_test_throughput(dut: SimHandleBase) -> None:
     """Criteo rows, no pauses: bytes per cycle per lane (reported; the bench checks the target)."""
-    tb = EngineTB(dut)
+    tb = TB(dut)
     await tb.reset()
     cocotb.start_soon(tb.pump(0.0, 0.0, 1))
     data = CRITEO.read_bytes() * 2
@@ -190,8 +194,7 @@ async def run_test_fuzz(dut: SimHandleBase) -> None:
             yield Stream(data, kinds, fmt)
 
     t0 = time.perf_counter()
-    checked, n_streams = await run_streams(dut, streams(), True, True, seed, idle_p=0.1, stall_p=0.2,
-                                           tb_cls=EngineTB)
+    checked, n_streams = await run_streams(dut, streams(), True, True, seed, idle_p=0.1, stall_p=0.2)
     summary = {"rows_checked": checked, "streams": n_streams, "bytes": n_bytes,
                "cycles": int(cocotb.utils.get_sim_time("ns") / 4), "wall_s": round(time.perf_counter() - t0, 1)}
     cocotb.log.info("fuzz: %s", summary)
@@ -225,12 +228,6 @@ def test_decode_engine(lanes: int, lane_bytes: int) -> None:
 
 
 def test_decode_engine_fuzz() -> None:
-    """30k random and mutated rows through the N = 4, W = 32 engine inside `make test` (the lane's own fuzz,
-    tb/decode_lane, runs >= 100k rows there; the engine's 100k-row run is test_decode_engine_fuzz_100k)."""
-    _run(4, 32, "fuzz", {"DECODE_FUZZ_ROWS": "30000"})
-
-
-@pytest.mark.slow
-def test_decode_engine_fuzz_100k() -> None:
-    """>= 100k random and mutated rows through the N = 4, W = 32 engine (`make soak`)."""
+    """>= 100k random and mutated rows (10 % short-line streams) through the N = 4, W = 32 engine inside
+    `make test`; the 10M-row soak runs on the native harness (tests/cosim/test_decode_soak.py)."""
     _run(4, 32, "fuzz", {"DECODE_FUZZ_ROWS": "100000"})

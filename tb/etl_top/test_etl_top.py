@@ -409,7 +409,7 @@ def check_pass(label: str, spec: object, golden: object, r: PassResult, *, compa
 # FIFO high-water marks (perf.<name>_hwm, and pack.out_fifo_hwm) and the depth of each FIFO in the build:
 # the decode_front / transform_lane / id_stage / pack_engine defaults etl_top uses (docs/csr_map.md)
 HWM_DEPTHS: dict[str, int] = {
-    **{f"seg_fifo{l}": 16 for l in range(4)}, "split_cnt_fifo": 4, **{f"tr_fifo{l}": 32 for l in range(4)},
+    **{f"dec_rows{l}": 4 for l in range(4)}, "dec_cnt_fifo": 4, **{f"tr_fifo{l}": 32 for l in range(4)},
     "cnt_m_fifo": 4, "cnt_e_fifo": 4, "id_beat_fifo": 64, "id_vid_fifo": 32, "id_hot_fifo": 32,
     "pack_out_fifo": 16,
 }
@@ -421,8 +421,8 @@ async def read_hwms(tb: TB) -> dict[str, int]:
 
 
 def lane_of(fifo: str) -> int | None:
-    """The lane a per-lane FIFO belongs to (seg_fifo2 -> 2), None for the shared ones."""
-    if fifo.startswith(("seg_fifo", "tr_fifo")):
+    """The lane a per-lane FIFO belongs to (dec_rows2 -> 2), None for the shared ones."""
+    if fifo.startswith(("dec_rows", "tr_fifo")):
         return int(fifo[-1])
     return None
 
@@ -542,8 +542,8 @@ async def soft_reset_rerun(tb: TB, text: bytes) -> None:
 
 # FIFOs on the record path from s_axis to m_axis (lane 0): a blocked output must back every one of them up,
 # and these fill completely (their consumer stops while their producer goes on until they are full)
-HWM_PATH = ("seg_fifo0", "tr_fifo0", "id_beat_fifo", "id_vid_fifo", "id_hot_fifo", "pack_out_fifo")
-HWM_FILL = ("seg_fifo0", "tr_fifo0", "id_beat_fifo")
+HWM_PATH = ("dec_rows0", "tr_fifo0", "id_beat_fifo", "id_vid_fifo", "id_hot_fifo", "pack_out_fifo")
+HWM_FILL = ("dec_rows0", "tr_fifo0", "id_beat_fifo")
 BLOCK_CYCLES = 20000  # m_axis_tready held low this long at the start of the blocked pass
 
 
@@ -552,8 +552,8 @@ async def run_test_fifo_hwm(dut: SimHandleBase) -> None:
     """FIFO high-water marks follow the FIFO levels: one free-running pass (criteo_dlrm, datagen rows), a soft
     reset (every mark reads 0), then the same pass with m_axis_tready low for its first BLOCK_CYCLES cycles:
     the back-pressure reaches the text input, so every FIFO on the record path must end with a higher mark than
-    in the free pass, each still within its depth, and the segment, transform slot and id-stage beat FIFOs
-    exactly at their depth (measured on l1w8: free 2/5/4, blocked 16/32/64); both passes byte-exact. (The random 30 % back-pressure of
+    in the free pass, each still within its depth, and the decoder's row store of lane 0, the transform slot and
+    id-stage beat FIFOs exactly at their depth (blocked: 4/32/64); both passes byte-exact. (The random 30 % back-pressure of
     run_test_presets does not get past the packer's output FIFO on a 1 x 8-byte build, so it cannot show this.)"""
     import itertools
 

@@ -21,16 +21,17 @@ from cosim.native.decode_driver import counters, golden_counters, stream_and_che
 from cosim.runner import REPO_ROOT, rtl_sources
 from models import records
 from models.schema import BadRowPolicy, TextFormat, sum_counters
-from tb.decode_lane.test_decode_lane import CRITEO_KINDS, criteo_variants, random_config, random_stream
+from tb.common.decode import CRITEO_KINDS, criteo_variants, random_config, random_stream
 
 TB_DIR = REPO_ROOT / "tb" / "native_harness"
 TOP_SOURCES = [TB_DIR / "native_harness_top.v", TB_DIR / "axil_regs.v"]
-LANE_SOURCES = ("decode_lane", "decode_step", "decode_row_emit", "axis_register")
+ENGINE_SOURCES = ("decode_engine",)  # the rest through the rtl/ library dirs
 
 
-def lane(seed: int = 0) -> NativeSim:
-    return NativeSim("decode_lane", rtl_sources(*LANE_SOURCES),
-                     {"LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}, seed=seed)
+def engine(seed: int = 0) -> NativeSim:
+    """The decode engine at 2 lanes x 32 bytes (64-byte input beats), as etl_top's documented build."""
+    return NativeSim("decode_engine", rtl_sources(*ENGINE_SOURCES),
+                     {"LANES": 2, "LANE_BYTES": 32, "FIELDS_PER_BEAT": records.FIELDS_PER_BEAT}, seed=seed)
 
 
 def harness_top(waves: bool = False, seed: int = 0) -> NativeSim:
@@ -38,9 +39,9 @@ def harness_top(waves: bool = False, seed: int = 0) -> NativeSim:
 
 
 @pytest.mark.parametrize("idle_p,stall_p", [(0.0, 0.0), (0.3, 0.4)])
-def test_decode_lane_bit_exact(idle_p: float, stall_p: float) -> None:
+def test_decode_engine_bit_exact(idle_p: float, stall_p: float) -> None:
     """Real Criteo rows (4 variants) and random/mutated rows of random schemas, pauses on both streams."""
-    sim = lane(seed=3)
+    sim = engine(seed=3)
     sim.source().pause(idle_p, 11)
     sim.sink().pause(stall_p, 12)
     sim.reset()
@@ -60,9 +61,9 @@ def test_decode_lane_bit_exact(idle_p: float, stall_p: float) -> None:
     assert counters(sim)["rows_in"] > 500
 
 
-def test_decode_lane_many_streams_one_push() -> None:
+def test_decode_engine_many_streams_one_push() -> None:
     """Several streams in one buffer (tlast at each end offset), one run, one comparison."""
-    sim = lane()
+    sim = engine()
     sim.reset()
     from cosim.native.decode_driver import configure, expected_stream
 

@@ -57,7 +57,7 @@ def _check_same(preset: str, tmp_path: Path, extra: list[str]) -> None:
     # FIFO high-water marks read over AXI-Lite: every FIFO that carried data held >= 1 entry, none beyond its
     # depth (one lane: segment FIFO 16, slot FIFO 32)
     hwm = {name: st.get("fifo_hwm", {}) for name, st in rs["stages"].items()}
-    assert 1 <= hwm["dec0"]["seg_fifo"] <= 16 and 1 <= hwm["tr0"]["slot_fifo"] <= 32, hwm
+    assert 1 <= hwm["dec0"]["row_store"] <= 4 and 1 <= hwm["tr0"]["slot_fifo"] <= 32, hwm
     assert hwm["packin"]["beat_fifo"] >= 1 and hwm["batch_out"]["out_fifo"] >= 1, hwm
 
 

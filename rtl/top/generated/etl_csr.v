@@ -105,11 +105,11 @@ module etl_csr #(
     input  wire [47:0] status_perf_batch_out_beats,
     input  wire [47:0] status_perf_batch_out_stall,
     input  wire [47:0] status_perf_batch_out_starve,
-    input  wire [7:0] status_perf_seg_fifo0_hwm,
-    input  wire [7:0] status_perf_seg_fifo1_hwm,
-    input  wire [7:0] status_perf_seg_fifo2_hwm,
-    input  wire [7:0] status_perf_seg_fifo3_hwm,
-    input  wire [7:0] status_perf_split_cnt_fifo_hwm,
+    input  wire [7:0] status_perf_dec_rows0_hwm,
+    input  wire [7:0] status_perf_dec_rows1_hwm,
+    input  wire [7:0] status_perf_dec_rows2_hwm,
+    input  wire [7:0] status_perf_dec_rows3_hwm,
+    input  wire [7:0] status_perf_dec_cnt_fifo_hwm,
     input  wire [7:0] status_perf_tr_fifo0_hwm,
     input  wire [7:0] status_perf_tr_fifo1_hwm,
     input  wire [7:0] status_perf_tr_fifo2_hwm,
@@ -617,11 +617,11 @@ always @* begin
         24'h000514: rdata_next = {16'd0, hi_perf_batch_out_stall[0 +: 16]};
         24'h000518: rdata_next = status_perf_batch_out_starve[0 +: 32];
         24'h00051c: rdata_next = {16'd0, hi_perf_batch_out_starve[0 +: 16]};
-        24'h000520: rdata_next = {24'd0, status_perf_seg_fifo0_hwm[0 +: 8]};
-        24'h000524: rdata_next = {24'd0, status_perf_seg_fifo1_hwm[0 +: 8]};
-        24'h000528: rdata_next = {24'd0, status_perf_seg_fifo2_hwm[0 +: 8]};
-        24'h00052c: rdata_next = {24'd0, status_perf_seg_fifo3_hwm[0 +: 8]};
-        24'h000530: rdata_next = {24'd0, status_perf_split_cnt_fifo_hwm[0 +: 8]};
+        24'h000520: rdata_next = {24'd0, status_perf_dec_rows0_hwm[0 +: 8]};
+        24'h000524: rdata_next = {24'd0, status_perf_dec_rows1_hwm[0 +: 8]};
+        24'h000528: rdata_next = {24'd0, status_perf_dec_rows2_hwm[0 +: 8]};
+        24'h00052c: rdata_next = {24'd0, status_perf_dec_rows3_hwm[0 +: 8]};
+        24'h000530: rdata_next = {24'd0, status_perf_dec_cnt_fifo_hwm[0 +: 8]};
         24'h000534: rdata_next = {24'd0, status_perf_tr_fifo0_hwm[0 +: 8]};
         24'h000538: rdata_next = {24'd0, status_perf_tr_fifo1_hwm[0 +: 8]};
         24'h00053c: rdata_next = {24'd0, status_perf_tr_fifo2_hwm[0 +: 8]};
