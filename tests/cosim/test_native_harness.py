@@ -65,7 +65,7 @@ def test_decode_engine_many_streams_one_push() -> None:
     """Several streams in one buffer (tlast at each end offset), one run, one comparison."""
     sim = engine()
     sim.reset()
-    from cosim.native.decode_driver import configure, expected_stream
+    from cosim.native.decode_driver import DRAIN_IDLE_CYCLES, configure, expected_stream
 
     fmt = TextFormat()
     texts = [b"1\t2\n3\t4\n", b"5\t6", b"", b"7\tx\n8\t9\n"]
@@ -76,7 +76,8 @@ def test_decode_engine_many_streams_one_push() -> None:
     src.pause(0.5, 1)
     snk.pause(0.5, 2)
     src.push(b"".join(texts), np.cumsum([len(t) for t in texts]))
-    sim.run(10_000, "drained")
+    # the engine's latency (tens of cycles) outlasts the default 16 idle cycles of "drained"
+    sim.run(10_000, "drained", idle_cycles=DRAIN_IDLE_CYCLES)
     assert snk.data().tobytes() == exp
     assert src.stats()["packets"] == 4
     assert len(snk.ends()) == 5  # rows: 2 + 1 + 0 + 2
