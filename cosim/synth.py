@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+import hashlib
 import json
 import re
 import shutil
@@ -61,7 +62,7 @@ _ALLOWED_FLAGS = {"-noabc", "-hier"}
 # problem is open; the summary lists it as SKIPPED with the reason, so it is never silent.
 _SYNTH_SKIP_RE = re.compile(r"^\s*//\s*synth-skip:\s*(.*?)\s*$")
 SYNTH_WHOLE_TIMEOUT_S = 6 * 3600  # a whole-top run (make synth-full)
-SYNTH_TIMEOUT_S = 1800  # one parameter set (decode_lane needs ≈ 15 min on a loaded 2-core host); a run past this fails rather than hanging make synth
+SYNTH_TIMEOUT_S = 3 * 3600  # one parameter set (a large block such as the decode chunker needs up to an hour on a loaded 2-core host); a run past this fails rather than hanging make synth
 # every latch flavour Yosys can produce, coarse and fine-grained
 LATCH_SELECT = "t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_* t:$_DLATCHSR_*"
 # fine-grained flip-flop cell types after `synth`
@@ -196,6 +197,7 @@ class PartResult:
     seconds: float
     records: list[dict[str, object]] = field(default_factory=list)
     error: str = ""
+    cached: bool = False  # the records of an earlier run with the same inputs
 
     def label(self) -> str:
         ps = " ".join(f"{k}={v}" for k, v in self.params.items())
@@ -250,13 +252,18 @@ def _group_of(instances: Sequence[str]) -> Callable[[str], str]:
     return group
 
 
-def run_part(top: str, files: list[Path], params: dict[str, str], idx: int, part: Part,
+def run_part(top: str, files: list[Path], params: dict[str, str], idx: int | str, part: Part,
              flags: Sequence[str] = (), whole: bool = False) -> PartResult:
     """Map one module to `part` and build its record(s)."""
     work = SYNTH_DIR / part.name / f"{top}.{idx}"
     work.mkdir(parents=True, exist_ok=True)
     script = work / "synth.ys"
-    script.write_text(part_script(top, files, params, work, part, flags, whole))
+    text = part_script(top, files, params, work, part, flags, whole)
+    script.write_text(text)
+    key = _run_key(text, files, top)
+    cached = _cached_records(work, key)
+    if cached is not None:
+        return PartResult(top, params, True, 0.0, records=cached, cached=True)
     t0 = time.monotonic()
     timeout = SYNTH_WHOLE_TIMEOUT_S if whole else SYNTH_TIMEOUT_S
     try:
@@ -292,14 +299,142 @@ def run_part(top: str, files: list[Path], params: dict[str, str], idx: int, part
             g[cell["type"]] = g.get(cell["type"], 0) + 1
     rec: dict[str, object] = {"block": top, "params": params, "part": part.name,
                               "how": "measured" if whole else "standalone", **resources(counts, part),
-                              **depth.as_dict(), "seconds": round(res.seconds, 1)}
+                              **depth.as_dict(), "seconds": round(res.seconds, 1),
+                              "effective_params": effective_params(module)}
     res.records.append(rec)
     for inst, cts in per_inst.items():
         lev, dly = depth.per_group.get(inst, (0, 0.0))
         res.records.append({"block": instances.get(inst, inst), "instance": inst, "in": top, "part": part.name,
                             "how": f"instance of the measured {top}", **resources(cts, part),
                             "lut_levels": lev, "path_delay_ns": dly})
+    (work / "records.json").write_text(json.dumps(res.records, indent=1) + "\n")
+    (work / "key").write_text(key + "\n")
     return res
+
+
+def module_files(top: str, files: Sequence[Path]) -> list[Path]:
+    """The files of `top` and of every module it instantiates, transitively (one module per file, named by
+    its stem), plus every include file: what a run of `top` depends on."""
+    by_stem = {f.stem: f for f in files if f.suffix == ".v"}
+    inst_re = re.compile(r"^\s*(" + "|".join(map(re.escape, by_stem)) + r")\b\s*(?:#|[a-zA-Z_])", re.M)
+    seen, todo = set(), [top]
+    while todo:
+        m = todo.pop()
+        if m in seen or m not in by_stem:
+            continue
+        seen.add(m)
+        todo.extend(inst_re.findall(by_stem[m].read_text()))
+    includes = {p for f in files for p in f.parent.parent.rglob("*.vh")}
+    return sorted({by_stem[m] for m in seen} | includes)
+
+
+def _run_key(script: str, files: Sequence[Path], top: str) -> str:
+    """What a run's result depends on: its script (which names every RTL file), the files of the modules
+    under `top`, the mapping/depth code."""
+    h = hashlib.sha1(script.encode())
+    for f in module_files(top, files):
+        h.update(str(f).encode())
+        h.update(f.read_bytes())
+    for f in (Path(netlist_depth.__file__), Path(__file__).with_name("xilinx_part.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cached_records(work: Path, key: str) -> list[dict[str, object]] | None:
+    """The records of an earlier run with the same key (a Yosys run of a large block takes up to an hour)."""
+    kf, rf = work / "key", work / "records.json"
+    if kf.exists() and rf.exists() and kf.read_text().strip() == key:
+        return json.loads(rf.read_text())
+    return None
+
+
+def _param_value(v: object) -> object:
+    """A Yosys parameter value as JSON writes it (a bit string for numbers) as a number where it is one."""
+    if isinstance(v, str) and v and set(v) <= {"0", "1"}:
+        return int(v, 2)
+    return v
+
+
+def effective_params(module: dict) -> dict[str, object]:
+    """Every parameter of an elaborated module (defaults and overrides), numbers as ints."""
+    return {k: _param_value(v) for k, v in module.get("parameter_default_values", {}).items()}
+
+
+def top_instances(top: str, files: list[Path]) -> list[tuple[str, str, dict[str, object]]]:
+    """(instance, module, effective parameters) of every top-level instance of `top`, from an elaboration only
+    (no synthesis: seconds)."""
+    work = SYNTH_DIR / "hier" / top
+    work.mkdir(parents=True, exist_ok=True)
+    incs = " ".join(f"-I{_rel(d)}" for d in sorted({f.parent for f in files}))
+    reads = "\n".join(f"read_verilog -defer {incs} {_rel(f)}" for f in files)
+    script = work / "hier.ys"
+    script.write_text(f"{reads}\nhierarchy -check -top {top}\nproc -noopt\nwrite_json -noscopeinfo {_rel(work / 'hier.json')}\n")
+    proc = subprocess.run([*yosys_cmd(), "-q", "-s", _rel(script)], capture_output=True, text=True, cwd=REPO_ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"elaborating {top}: " + (proc.stdout + proc.stderr).strip()[-2000:])
+    mods = json.loads((work / "hier.json").read_text())["modules"]
+    top_mod = netlist_depth.top_module({"modules": mods}, top)
+    out = []
+    for name, cell in top_mod["cells"].items():
+        sub = mods.get(cell["type"])
+        if sub is None or name.startswith("$"):
+            continue  # a primitive cell of the top itself (glue)
+        base = str(sub.get("attributes", {}).get("hdlname", cell["type"].split("\\")[-1])).lstrip("\\")
+        out.append((name, base, effective_params(sub)))
+    return out
+
+
+_PARAM_DECL_RE = re.compile(r"^\s*parameter\s+(?:\w+\s+)?(?:\[[^\]]*\]\s*)?([A-Z][A-Z0-9_]*)\s*=", re.M)
+
+
+def declared_params(path: Path) -> set[str]:
+    """The overridable parameters a module file declares (not its localparams)."""
+    return set(_PARAM_DECL_RE.findall(path.read_text()))
+
+
+def instance_jobs(top: str, files: list[Path]) -> list[tuple[str, str, dict[str, str]]]:
+    """(instance, module, parameters to set) for every top-level instance of `top`: the numeric parameters
+    `top` gives it (string parameters such as ROM file names keep the module's default)."""
+    by_stem = {f.stem: f for f in files}
+    out = []
+    for inst, mod, prm in top_instances(top, files):
+        declared = declared_params(by_stem[mod]) if mod in by_stem else set()
+        out.append((inst, mod, {k: str(v) for k, v in sorted(prm.items()) if k in declared and isinstance(v, int)}))
+    return out
+
+
+SUMMED_FIELDS = ("lut", "lut_logic", "lutram", "srl", "ff", "carry4", "carry8", "muxf7", "muxf8", "dsp", "ramb36",
+                 "ramb18", "bram36", "uram", "latches")
+
+
+def summed_top(top: str, per_instance: dict[str, tuple[str, dict[str, object] | None]], part: Part) -> dict[str, object]:
+    """The whole `top` as the sum of its top-level instances, each mapped standalone at the parameters `top`
+    gives it (`per_instance`: instance -> (module, its record or None when that run failed)).
+
+    Logic depth is the worst instance's: the streams between instances are registered at both ends (valid/
+    ready with registered ready), so no register-to-register path crosses an instance boundary through much
+    logic (docs/spec/synthesis.md). The glue outside the instances (a few hundred LUTs of stream wiring) is
+    not counted."""
+    total: dict[str, float] = {k: 0 for k in SUMMED_FIELDS}
+    levels, delay, parts, missing = 0, 0.0, [], []
+    for inst, (mod, rec) in sorted(per_instance.items()):
+        if rec is None:
+            missing.append(f"{inst} ({mod})")
+            continue
+        for k in SUMMED_FIELDS:
+            total[k] += rec.get(k, 0)  # type: ignore[operator]
+        levels = max(levels, int(rec["lut_levels"]))  # type: ignore[call-overload]
+        delay = max(delay, float(rec["path_delay_ns"]))  # type: ignore[arg-type]
+        parts.append(f"{inst} ({mod})")
+    fractions = {"lut_fraction": round(total["lut"] / part.lut, 5), "ff_fraction": round(total["ff"] / part.ff, 5),
+                 "bram_fraction": round(total["bram36"] / part.bram36, 5),
+                 "uram_fraction": round(total["uram"] / part.uram, 5), "dsp_fraction": round(total["dsp"] / part.dsp, 5)}
+    return {"block": top, "part": part.name,
+            "how": f"summed: {len(parts)} of {len(per_instance)} top-level instances, each mapped standalone at "
+                   f"the parameters {top} gives it; glue outside the instances not counted"
+                   + (f"; missing (run failed): {', '.join(missing)}" if missing else ""),
+            **total, **fractions, "lut_levels": levels, "path_delay_ns": round(delay, 3),
+            "instances": parts, "missing": missing}
 
 
 def _fmt_part(rec: dict[str, object]) -> str:
@@ -314,7 +449,15 @@ def _fmt_part(rec: dict[str, object]) -> str:
 def main_part(args: argparse.Namespace, files: list[Path], tops: list[Path]) -> int:
     """`--part`: every selected module (or one whole top) mapped to the part, as JSON records."""
     part = PARTS[args.part]
-    jobs: list[tuple[str, dict[str, str], int, list[str], bool]] = []
+    jobs: list[tuple[str, dict[str, str], int | str, list[str], bool]] = []
+    inst_jobs: list[tuple[str, str, dict[str, str]]] = []
+    if args.sum_top and not args.whole:
+        try:
+            inst_jobs = instance_jobs(args.sum_top, files)
+        except RuntimeError as e:
+            print(f"synth: {e}", file=sys.stderr)
+            return 1
+    by_stem = {f.stem: f for f in files}
     if args.whole:
         jobs.append((args.whole, {}, 0, [], True))
     else:
@@ -327,10 +470,22 @@ def main_part(args: argparse.Namespace, files: list[Path], tops: list[Path]) -> 
             flags = parse_synth_flags(f)
             for i, ps in enumerate([{}, *parse_synth_params(f)]):
                 jobs.append((f.stem, ps, i, flags, False))
+    n_standalone = len(jobs)
+    for inst, mod, prm in inst_jobs:  # each distinct (module, parameters) once
+        key = (mod, tuple(prm.items()))
+        if key not in {(j[0], tuple(j[1].items())) for j in jobs[n_standalone:]}:
+            jobs.append((mod, prm, f"{args.sum_top}-{inst}", parse_synth_flags(by_stem[mod]), False))
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda j: run_part(j[0], files, j[1], j[2], part, j[3], j[4]), jobs))
-    records = [r for res in results for r in res.records]
+    records = [r for res in results[:n_standalone] for r in res.records]
+    if inst_jobs:
+        run_of = {(res.module, tuple(res.params.items())): res for res in results[n_standalone:]}
+        per_instance: dict[str, tuple[str, dict[str, object] | None]] = {}
+        for inst, mod, prm in inst_jobs:
+            res = run_of[(mod, tuple(prm.items()))]
+            per_instance[inst] = (mod, res.records[0] if res.ok and res.records else None)
+        records.append(summed_top(args.sum_top, per_instance, part))
     print(f"{'block':<40} {'LUT':>9} {'of part':>7} {'FF':>9} {'LUTRAM':>7} {'SRL':>6} {'CARRY8':>6} "
           f"{'DSP':>5} {'BRAM36':>7} {'URAM':>5} {'lvls':>4} {'ns':>6}")
     for rec in records:
@@ -357,9 +512,14 @@ def main(argv: list[str] | None = None) -> int:
                     "one record per top-level instance")
     ap.add_argument("--json", metavar="PATH", help="with --part: write the records as JSON")
     ap.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs (default 2)")
+    ap.add_argument("--sum-top", metavar="TOP", default=None,
+                    help="with --part: add a record for TOP summed from its top-level instances' records "
+                         "(default etl_top when every module is selected)")
     args = ap.parse_args(argv)
     if (args.whole or args.json) and not args.part:
         ap.error("--whole and --json need --part")
+    if args.sum_top is None and not args.modules and not args.whole:
+        args.sum_top = "etl_top"
 
     files = rtl_files()
     tops = [f for f in files if not args.modules or f.stem in args.modules]
