@@ -392,14 +392,15 @@ wire unused_vb = &{1'b0, vb_idx};
 reg          rd_bank_reg;
 reg [KW-1:0] k_reg;
 reg [BW-1:0] ibuf_reg;                 // row buffer of the row being issued
-reg [B-1:0]  buf_busy_reg;
-reg [BW:0]   bufs_used_reg, bufs_hwm_reg;
+reg [BW:0]   bufs_used_reg, bufs_hwm_reg;  // row buffers in use (all B: bit BW)
 
 wire [31:0] k32       = {{(32-KW){1'b0}}, k_reg};
 wire        cur_tomb  = rb_tomb[rd_bank_reg];
 wire        last_slot = cur_tomb || (((k32 + 32'd1) * DP >= {25'd0, n_dense}) && ((k32 + 32'd1) * SP >= {24'd0, n_sparse}));
 wire        first     = k_reg == {KW{1'b0}};
-wire        can_issue = bank_full_reg[rd_bank_reg] && !(first && buf_busy_reg[ibuf_reg]);
+// row buffers are taken by the issuer (ibuf) and given back by the sender (sbuf), both in row order, so the
+// next one is free unless all B are in use: a counter bit instead of a B:1 select of busy flags
+wire        can_issue = bank_full_reg[rd_bank_reg] && !(first && bufs_used_reg[BW]);
 
 // the PEs' input registers
 reg [DP-1:0] id_valid_reg;
@@ -473,7 +474,6 @@ end
 
 // ================================================================ control: banks, slots, row buffers
 wire       snd_free;                   // the sender releases row buffer sbuf (its last beat read)
-wire [BW-1:0] snd_free_buf;
 
 always @(posedge clk) begin
     if (in_fire) begin
@@ -497,8 +497,6 @@ always @(posedge clk) begin
     if (in_fire && s_axis_tlast) bank_full_reg[wr_bank_reg] <= 1'b1;
     if (can_issue && last_slot) bank_full_reg[rd_bank_reg] <= 1'b0;
     // a row buffer is taken by a row's first slot and given back by the sender (never the same one)
-    if (can_issue && first) buf_busy_reg[ibuf_reg] <= 1'b1;
-    if (snd_free) buf_busy_reg[snd_free_buf] <= 1'b0;
     bufs_used_reg <= bufs_used_reg + {{BW{1'b0}}, can_issue && first} - {{BW{1'b0}}, snd_free};
     if (bufs_used_reg > bufs_hwm_reg) bufs_hwm_reg <= bufs_used_reg;
     if (rst) begin
@@ -508,7 +506,6 @@ always @(posedge clk) begin
         k_reg <= {KW{1'b0}};
         ibuf_reg <= {BW{1'b0}};
         bank_full_reg <= 2'b00;
-        buf_busy_reg <= {B{1'b0}};
         bufs_used_reg <= {(BW+1){1'b0}};
         bufs_hwm_reg <= {(BW+1){1'b0}};
     end
@@ -720,7 +717,6 @@ wire         sce    = !vc_reg || o_ready;
 assign       snd_read = sce && rdy_reg[sbuf_reg];
 assign       sbuf     = sbuf_reg;
 assign       snd_free = snd_read && a_last;
-assign       snd_free_buf = sbuf_reg;
 reg [47:0]   rows_out_reg;
 wire unused_nw = &{1'b0, nw_a[15:9]};
 
