@@ -127,15 +127,25 @@ function [LW-1:0] lane_add;
     end
 endfunction
 
-// the part of every slot = data-row ends before it (0 .. L; a chunk ends at most L rows)
+// the part of every slot = data-row ends before it (0 .. L; a chunk ends at most L rows). Built as
+// thermometer codes, "at least k ends before slot j" = some end i < j has at least k - 1 ends before it,
+// so each k is one wide OR (a few LUT levels) instead of a chain of adds through every slot
 function [3*F-1:0] parts;
     input [F-1:0] re;
+    reg   [F-1:0] ge [0:4];   // ge[k][j]: at least k data-row ends before slot j
     reg   [2:0]   m;
-    integer       i, j;
+    integer       i, j, k;
     begin
+        for (j = 0; j < F; j = j + 1) ge[0][j] = 1'b1;
+        for (k = 1; k <= 4; k = k + 1)
+            for (j = 0; j < F; j = j + 1) begin
+                ge[k][j] = 1'b0;
+                if (k <= L)
+                    for (i = 0; i < j; i = i + 1) ge[k][j] = ge[k][j] | (re[i] & ge[k-1][i]);
+            end
         for (j = 0; j < F; j = j + 1) begin
             m = 3'd0;
-            for (i = 0; i < j; i = i + 1) m = m + {2'd0, re[i]};
+            for (k = 1; k <= 4; k = k + 1) if (ge[k][j]) m = k[2:0];
             parts[3*j +: 3] = m;
         end
     end
@@ -248,9 +258,10 @@ function [F-1:0] col_half;  // column >= 32 of every slot
 endfunction
 
 // ---------------------------------------------------------------- pipeline control
-// A1: parts and counts; A2: per part (mask, bank rotation, first bad field, extra, row end); then the
-// commit (the only loop: the open row's state, store slots, headers, counters) from the A2 registers.
-reg  a1_valid, a2_valid;
+// A1: parts and counts; B: per part its slots and bank rotation; A2: per part (rotated bank enables,
+// first bad field, extra, row end); then the commit (the only loop: the open row's state, store slots,
+// headers, counters) from the A2 registers. All stages advance together (ce).
+reg  a1_valid, b_valid, a2_valid;
 wire commit_room;
 wire ce = !a2_valid || commit_room;
 assign s_ready = ce;
@@ -287,6 +298,43 @@ always @(posedge clk) begin
     if (rst) a1_valid <= 1'b0;
 end
 
+// ---------------------------------------------------------------- B: per part, its slots and bank rotation
+reg  [NP*F-1:0]     b_in;                   // part m's slots
+reg  [NP*5-1:0]     b_sh;                   // part m's rotation from slots to column banks
+reg  [F-1:0]        b_re, b_colfield, b_null, b_empty;
+reg  [7*F-1:0]      b_col;
+reg  [3*F-1:0]      b_reason;
+reg  [64*F-1:0]     b_value;
+reg                 b_hdr, b_stream_end;
+reg  [NW-1:0]       b_nstr, b_nre, b_nemp, b_nbad;
+
+integer m;
+always @(posedge clk) begin
+    if (ce) begin
+        b_valid <= a1_valid;
+        if (a1_valid) begin
+            for (m = 0; m < NP; m = m + 1) begin
+                b_in[F*m +: F] <= in_part(a1_part, a1_slot, m[2:0]);
+                b_sh[5*m +: 5] <= shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col);
+            end
+            b_re          <= a1_re;
+            b_colfield    <= a1_colfield;
+            b_null        <= a1_null;
+            b_empty       <= a1_empty;
+            b_col         <= a1_col;
+            b_reason      <= a1_reason;
+            b_value       <= a1_value;
+            b_hdr         <= a1_hdr;
+            b_stream_end  <= a1_stream_end;
+            b_nstr        <= a1_nstr;
+            b_nre         <= a1_nre;
+            b_nemp        <= a1_nemp;
+            b_nbad        <= a1_nbad;
+        end
+    end
+    if (rst) b_valid <= 1'b0;
+end
+
 // ---------------------------------------------------------------- A2: per part
 reg  [NP*32-1:0]    a2_we, a2_half;         // part m's bank write enables / halves (rotated)
 reg  [NP*5-1:0]     a2_sh;
@@ -297,31 +345,28 @@ reg  [64*F-1:0]     a2_value;
 reg                 a2_hdr, a2_stream_end;
 reg  [NW-1:0]       a2_nstr, a2_nre, a2_nemp, a2_nbad;
 
-integer m;
 always @(posedge clk) begin
     if (ce) begin
-        a2_valid <= a1_valid;
-        if (a1_valid) begin
+        a2_valid <= b_valid;
+        if (b_valid) begin
             for (m = 0; m < NP; m = m + 1) begin
-                a2_we[32*m +: 32]   <= rot_bits(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield,
-                                                shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col));
-                a2_half[32*m +: 32] <= rot_bits(col_half(a1_col),
-                                                shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col));
-                a2_sh[5*m +: 5]     <= shift_of(hi_onehot(in_part(a1_part, a1_slot, m[2:0]) & ~a1_empty), a1_col);
-                a2_nn[64*m +: 64]   <= col_bits(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield & ~a1_null, a1_col);
-                a2_rsn[3*m +: 3]    <= reason_of(lo_onehot(in_part(a1_part, a1_slot, m[2:0]) & a1_colfield &
-                                                           reason_nz(a1_reason)), a1_reason);
-                a2_extra[m]         <= (in_part(a1_part, a1_slot, m[2:0]) & ~a1_colfield & ~a1_empty) != {F{1'b0}};
-                a2_ends[m]          <= (in_part(a1_part, a1_slot, m[2:0]) & a1_re) != {F{1'b0}};
-                a2_short[m]         <= col_of(in_part(a1_part, a1_slot, m[2:0]) & a1_re, a1_col) < n_cols - 7'd1;
+                a2_we[32*m +: 32]   <= rot_bits(b_in[F*m +: F] & b_colfield, b_sh[5*m +: 5]);
+                a2_half[32*m +: 32] <= rot_bits(col_half(b_col), b_sh[5*m +: 5]);
+                a2_sh[5*m +: 5]     <= b_sh[5*m +: 5];
+                a2_nn[64*m +: 64]   <= col_bits(b_in[F*m +: F] & b_colfield & ~b_null, b_col);
+                a2_rsn[3*m +: 3]    <= reason_of(lo_onehot(b_in[F*m +: F] & b_colfield & reason_nz(b_reason)),
+                                                 b_reason);
+                a2_extra[m]         <= (b_in[F*m +: F] & ~b_colfield & ~b_empty) != {F{1'b0}};
+                a2_ends[m]          <= (b_in[F*m +: F] & b_re) != {F{1'b0}};
+                a2_short[m]         <= col_of(b_in[F*m +: F] & b_re, b_col) < n_cols - 7'd1;
             end
-            a2_value      <= a1_value;
-            a2_hdr        <= a1_hdr;
-            a2_stream_end <= a1_stream_end;
-            a2_nstr       <= a1_nstr;
-            a2_nre        <= a1_nre;
-            a2_nemp       <= a1_nemp;
-            a2_nbad       <= a1_nbad;
+            a2_value      <= b_value;
+            a2_hdr        <= b_hdr;
+            a2_stream_end <= b_stream_end;
+            a2_nstr       <= b_nstr;
+            a2_nre        <= b_nre;
+            a2_nemp       <= b_nemp;
+            a2_nbad       <= b_nbad;
         end
     end
     if (rst) a2_valid <= 1'b0;
