@@ -253,7 +253,7 @@ def _group_of(instances: Sequence[str]) -> Callable[[str], str]:
 
 
 def run_part(top: str, files: list[Path], params: dict[str, str], idx: int | str, part: Part,
-             flags: Sequence[str] = (), whole: bool = False) -> PartResult:
+             flags: Sequence[str] = (), whole: bool = False, cached_only: bool = False) -> PartResult:
     """Map one module to `part` and build its record(s)."""
     work = SYNTH_DIR / part.name / f"{top}.{idx}"
     work.mkdir(parents=True, exist_ok=True)
@@ -264,6 +264,8 @@ def run_part(top: str, files: list[Path], params: dict[str, str], idx: int | str
     cached = _cached_records(work, key)
     if cached is not None:
         return PartResult(top, params, True, 0.0, records=cached, cached=True)
+    if cached_only:
+        return PartResult(top, params, False, 0.0, error="not run (--cached-only and no cached result for these inputs)")
     t0 = time.monotonic()
     timeout = SYNTH_WHOLE_TIMEOUT_S if whole else SYNTH_TIMEOUT_S
     try:
@@ -392,6 +394,35 @@ def declared_params(path: Path) -> set[str]:
     return set(_PARAM_DECL_RE.findall(path.read_text()))
 
 
+_PARAM_INT_DEFAULT_RE = re.compile(r"^\s*parameter\s+(?:integer\s+)?([A-Z][A-Z0-9_]*)\s*=\s*(\d+)\s*[,)]?\s*(?://.*)?$",
+                                   re.M)
+
+
+def literal_defaults(path: Path) -> dict[str, int]:
+    """Parameters whose default is a plain decimal literal (the others are expressions of these)."""
+    return {k: int(v) for k, v in _PARAM_INT_DEFAULT_RE.findall(path.read_text())}
+
+
+def covers(run_params: dict[str, str], inst_params: dict[str, str], defaults: dict[str, int]) -> bool:
+    """Whether a run with `run_params` elaborates the module as `inst_params` does: every parameter set by
+    the run or with a literal default agrees (the rest are expressions of those). Checked afterwards
+    against the run's elaborated parameters."""
+    for k, v in inst_params.items():
+        if k in run_params:
+            if _param_value_text(run_params[k]) != int(v):
+                return False
+        elif k in defaults and defaults[k] != int(v):
+            return False
+    return all(k in inst_params for k in run_params)
+
+
+def _param_value_text(v: str) -> object:
+    try:
+        return int(v, 0)
+    except ValueError:
+        return v
+
+
 def instance_jobs(top: str, files: list[Path]) -> list[tuple[str, str, dict[str, str]]]:
     """(instance, module, parameters to set) for every top-level instance of `top`: the numeric parameters
     `top` gives it (string parameters such as ROM file names keep the module's default)."""
@@ -471,20 +502,36 @@ def main_part(args: argparse.Namespace, files: list[Path], tops: list[Path]) -> 
             for i, ps in enumerate([{}, *parse_synth_params(f)]):
                 jobs.append((f.stem, ps, i, flags, False))
     n_standalone = len(jobs)
-    for inst, mod, prm in inst_jobs:  # each distinct (module, parameters) once
-        key = (mod, tuple(prm.items()))
-        if key not in {(j[0], tuple(j[1].items())) for j in jobs[n_standalone:]}:
+    job_of_inst: dict[str, int] = {}
+    for inst, mod, prm in inst_jobs:  # a standalone run that elaborates the same, else one run per distinct pair
+        defaults = literal_defaults(by_stem[mod])
+        for i, j in enumerate(jobs):
+            if j[0] == mod and (i >= n_standalone and j[1] == prm or i < n_standalone and covers(j[1], prm, defaults)):
+                job_of_inst[inst] = i
+                break
+        else:
+            job_of_inst[inst] = len(jobs)
             jobs.append((mod, prm, f"{args.sum_top}-{inst}", parse_synth_flags(by_stem[mod]), False))
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda j: run_part(j[0], files, j[1], j[2], part, j[3], j[4]), jobs))
+        # the runs the summed top needs first (a long session may end before the per-unit runs)
+        needed = set(job_of_inst.values())
+        order = sorted(range(len(jobs)), key=lambda i: (i not in needed, i))
+        done = dict(zip(order, pool.map(
+            lambda i: run_part(jobs[i][0], files, jobs[i][1], jobs[i][2], part, jobs[i][3], jobs[i][4],
+                               args.cached_only), order)))
+        results = [done[i] for i in range(len(jobs))]
     records = [r for res in results[:n_standalone] for r in res.records]
     if inst_jobs:
-        run_of = {(res.module, tuple(res.params.items())): res for res in results[n_standalone:]}
         per_instance: dict[str, tuple[str, dict[str, object] | None]] = {}
         for inst, mod, prm in inst_jobs:
-            res = run_of[(mod, tuple(prm.items()))]
-            per_instance[inst] = (mod, res.records[0] if res.ok and res.records else None)
+            res = results[job_of_inst[inst]]
+            rec = res.records[0] if res.ok and res.records else None
+            if rec is not None:  # the run must have elaborated exactly the instance's parameters
+                got = dict(rec.get("effective_params", {}))  # type: ignore[call-overload]
+                if any(got.get(k) != int(v) for k, v in prm.items()):
+                    rec = None
+            per_instance[inst] = (mod, rec)
         records.append(summed_top(args.sum_top, per_instance, part))
     print(f"{'block':<40} {'LUT':>9} {'of part':>7} {'FF':>9} {'LUTRAM':>7} {'SRL':>6} {'CARRY8':>6} "
           f"{'DSP':>5} {'BRAM36':>7} {'URAM':>5} {'lvls':>4} {'ns':>6}")
@@ -503,7 +550,30 @@ def main_part(args: argparse.Namespace, files: list[Path], tops: list[Path]) -> 
     return 1 if failed else 0
 
 
+def markdown_table(records: list[dict[str, object]]) -> str:
+    """The records as the Markdown table of docs/performance.md (one row per record)."""
+    def pct(x: object) -> str:
+        return f"{100 * float(x):.2f} %"  # type: ignore[arg-type]
+    rows = ["| block | parameters | how | LUT | of xcu55c | FF | LUTRAM | SRL | CARRY8 | DSP | BRAM36 | URAM | LUT levels "
+            "| est. ns |", "|---|---|---|" + "---:|" * 11]
+    for r in records:
+        prm = " ".join(f"{k}={v}" for k, v in dict(r.get("params", {})).items()) or "defaults"  # type: ignore[call-overload]
+        how = str(r.get("how", "")).split(":")[0]
+        rows.append(f"| {r['block']} | {prm if how != 'summed' else 'its instances'} | {how} | {r['lut']:,} "
+                    f"| {pct(r['lut_fraction'])} | {r['ff']:,} | {r['lutram']:,} | {r['srl']:,} | {r['carry8']:,} "
+                    f"| {r['dsp']:,} | {r['bram36']:g} | {r['uram']:,} | {r['lut_levels']} | {r['path_delay_ns']} |")
+    return "\n".join(rows).replace(",", " ") + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--markdown"]:
+        if len(argv) != 2:
+            print("usage: python -m cosim.synth --markdown RECORDS.json", file=sys.stderr)
+            return 2
+        print(markdown_table(json.loads(Path(argv[1]).read_text())), end="")
+        return 0
     ap = argparse.ArgumentParser(prog="python -m cosim.synth", description=__doc__.split("\n")[0])
     ap.add_argument("modules", nargs="*", help="module names (file stems); default: all")
     ap.add_argument("--part", choices=sorted(PARTS), help="map to this FPGA part (synth_xilinx) and report "
@@ -512,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
                     "one record per top-level instance")
     ap.add_argument("--json", metavar="PATH", help="with --part: write the records as JSON")
     ap.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs (default 2)")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="with --part: report the runs cached for the current inputs, run nothing (a partial table "
+                         "while a long run is under way; the others are listed as not run)")
     ap.add_argument("--sum-top", metavar="TOP", default=None,
                     help="with --part: add a record for TOP summed from its top-level instances' records "
                          "(default etl_top when every module is selected)")
