@@ -17,7 +17,7 @@
 // all cleared by erst (power-on or soft reset), never by a read.
 //
 // lint-params: LANES=1 LANE_BYTES=8 VOCAB_TABLES=2 VOCAB_BUCKETS=16 VOCAB_WAYS=2 HOTSET_TABLES=2 HOTSET_CAPACITY=16 PACK_MAX_ROWS=64
-// synth-skip: mapped as the sum of its instances (`python -m cosim.synth --part xcu55c` adds the etl_top record: each top-level instance at the parameters given here) or whole by `make synth-whole` (hours)
+// synth-skip: mapped as the sum of its instances (`python -m cosim.synth --part xcu55c` adds the etl_top record: each top-level instance at the parameters given here) or whole by `make synth-full` (hours)
 
 `resetall
 `timescale 1ns / 1ps
